@@ -1,0 +1,29 @@
+"""Run-time settings, read from the environment each time they are asked for."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
+DEFAULT_KLASS_URL = "https://data.ssb.no/api/klass/v1"
+
+
+def ssb_base_url() -> str:
+    """PxWebApi 2 base URL; env ``KG_SSB_BASE_URL`` overrides (tests point it at loopback)."""
+    return os.environ.get("KG_SSB_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+
+
+def klass_base_url() -> str:
+    """KLASS API base URL; env ``KG_KLASS_BASE_URL`` overrides."""
+    return os.environ.get("KG_KLASS_BASE_URL", DEFAULT_KLASS_URL).rstrip("/")
+
+
+def db_path() -> Path:
+    """DuckDB file; env ``KG_DB_PATH`` overrides ``cache/kunnskapsgrunnlag.duckdb``."""
+    return Path(os.environ.get("KG_DB_PATH", ROOT / "cache" / "kunnskapsgrunnlag.duckdb"))
+
+
+def http_timeout() -> float:
+    return float(os.environ.get("KG_HTTP_TIMEOUT", "30"))

@@ -1,0 +1,204 @@
+"""Turn a decoded JSON-stat dataset into store rows (the one path for API and files).
+
+``to_store_frames(table_id, df, meta)`` returns an ``IngestResult`` with the store kind
+(projection | population | kostra), the rows in the store's column order, extra tables
+(alternatives, kostra_contents) and a ``SourceInfo`` the caller completes (query, origin).
+
+Rules:
+- Region codes are stored as SSB gives them; the 07459 ``agg_KommSummer`` codes "K-3103"
+  become "3103" (that codelist already sums old kommuner into the current structure).
+- Age "105+" becomes 105; ages are integers.
+- Status symbols (".", "..", ":") keep a NULL value with the symbol in ``status``; never 0.
+- Projection alternatives are stored as SSB's four-letter code (MMMM, LLML, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import catalog
+from .jsonstat import DatasetMeta
+from .store import SourceInfo
+
+ROUND_RE = re.compile(r"(20\d\d)")
+
+
+class IngestError(ValueError):
+    """A dataset cannot be stored: the message (bokmål) says why."""
+
+
+@dataclass
+class IngestResult:
+    kind: str
+    frame: pd.DataFrame
+    source: SourceInfo
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(self.frame["region_code"].unique().tolist())
+
+
+def _codes(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Category codes of a column as a numpy array of str (fast for categoricals)."""
+    s = df[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = np.asarray(s.cat.categories, dtype=object).astype(str)
+        return cats[s.cat.codes.to_numpy()]
+    return s.astype(str).to_numpy()
+
+
+def _map_categorical(s: pd.Series, fn) -> np.ndarray:
+    """Apply ``fn`` to each distinct category only, then broadcast (vectorised)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = [fn(str(c)) for c in s.cat.categories]
+        return np.asarray(cats, dtype=object)[s.cat.codes.to_numpy()]
+    uniq, inv = np.unique(s.astype(str).to_numpy(), return_inverse=True)
+    return np.asarray([fn(u) for u in uniq], dtype=object)[inv]
+
+
+def parse_age(code: str) -> int:
+    c = code.strip().rstrip("+")
+    if not c.isdigit():
+        raise IngestError(f"ukjent alderskode {code!r}")
+    return int(c)
+
+
+def region_code(code: str) -> str:
+    return code[2:] if code.startswith("K-") else code
+
+
+def _require(df: pd.DataFrame, cols: list[str], table_id: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise IngestError(f"tabell {table_id}: mangler variabel(er) {', '.join(missing)}; "
+                          "last ned med alle variabler valgt")
+
+
+def _region_var(meta: DatasetMeta) -> str:
+    ids = [d.id for d in meta.dimensions]
+    for cand in ("Region", catalog.KOSTRA_REGION):
+        if cand in ids:
+            return cand
+    raise IngestError("datasettet har ingen regionvariabel")
+
+
+def _round(meta: DatasetMeta, years: np.ndarray) -> str | None:
+    return str(int(years.min())) if len(years) else None
+
+
+def detect_kind(table_id: str, meta: DatasetMeta) -> str:
+    kind = catalog.kind_for(table_id or "", [d.id for d in meta.dimensions])
+    if kind:
+        return kind
+    ids = {d.id for d in meta.dimensions}
+    if {"Region", "Alder", "ContentsCode", "Tid"} <= ids:
+        labels = meta.dim("ContentsCode").labels
+        if any(catalog.ALT_RE.search(lab) for lab in labels):
+            return "projection"
+    raise IngestError(f"ukjent tabell {table_id or '(uten nummer)'}: kan ikke lagres "
+                      "(støttet: 14746/14288, 07459, 12209, 12292, 12003, 11875)")
+
+
+def to_store_frames(table_id: str | None, df: pd.DataFrame, meta: DatasetMeta) -> IngestResult:
+    table_id = table_id or meta.table_id or ""
+    kind = detect_kind(table_id, meta)
+    title = meta.label.split(":", 1)[1].strip() if ":" in meta.label else meta.label
+    years_all = pd.to_numeric(pd.Series(meta.dim("Tid").codes), errors="coerce").dropna() \
+        if "Tid" in [d.id for d in meta.dimensions] else pd.Series(dtype=float)
+    source = SourceInfo(table_id=table_id, title=title, kind=kind,
+                        ssb_updated=meta.updated,
+                        round=_round(meta, years_all.to_numpy()) if kind == "projection" else None)
+    if kind == "projection":
+        frame, extra = _projection(table_id, df, meta)
+    elif kind == "population":
+        frame, extra = _population(table_id, df, meta)
+    else:
+        frame, extra = _kostra(table_id, df, meta)
+    return IngestResult(kind=kind, frame=frame, source=source, extra=extra)
+
+
+def _projection(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
+    _require(df, ["Region", "Kjonn", "Alder", "ContentsCode", "Tid"], table_id)
+    cdim = meta.dim("ContentsCode")
+    alt_of = {c: catalog.alternative_code(c, lab) for c, lab in zip(cdim.codes, cdim.labels)}
+    frame = pd.DataFrame({
+        "region_code": _codes(df, "Region"),
+        "sex": _codes(df, "Kjonn"),
+        "age": _map_categorical(df["Alder"], parse_age).astype(np.int32),
+        "year": _map_categorical(df["Tid"], int).astype(np.int32),
+        "alternative": _map_categorical(df["ContentsCode"], alt_of.__getitem__),
+        "persons": df["value"].to_numpy(dtype=np.float64),
+        "table_id": table_id,
+    })
+    alts = pd.DataFrame({"code": [alt_of[c] for c in cdim.codes], "contents_code": list(cdim.codes),
+                         "label": [re.sub(r"\s*\([^)]*\)\s*$", "", lab) for lab in cdim.labels],
+                         "table_id": table_id})
+    return frame, {"alternatives": alts}
+
+
+def _population(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
+    _require(df, ["Region", "Kjonn", "Alder", "Tid"], table_id)
+    if "ContentsCode" in df.columns:
+        codes = set(meta.dim("ContentsCode").codes)
+        if codes - {"Personer1", "Personer"}:
+            keep = _codes(df, "ContentsCode") == "Personer1"
+            df = df[keep]
+    frame = pd.DataFrame({
+        "region_code": _map_categorical(df["Region"], region_code),
+        "sex": _codes(df, "Kjonn"),
+        "age": _map_categorical(df["Alder"], parse_age).astype(np.int32),
+        "year": _map_categorical(df["Tid"], int).astype(np.int32),
+        "persons": df["value"].to_numpy(dtype=np.float64),
+        "table_id": table_id,
+    })
+    return frame, {}
+
+
+def _kostra(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
+    rvar = _region_var(meta)
+    _require(df, [rvar, "ContentsCode", "Tid"], table_id)
+    others = [d.id for d in meta.dimensions if d.id not in (rvar, "ContentsCode", "Tid")]
+    if others:
+        parts = [pd.Series(_codes(df, o), index=df.index).radd(f"{o}=") for o in others]
+        breakdown = parts[0]
+        for p in parts[1:]:
+            breakdown = breakdown + ";" + p
+        breakdown = breakdown.to_numpy(dtype=object)
+    else:
+        breakdown = ""
+    status = df["status"].astype(object).where(df["status"].notna(), None).to_numpy()
+    frame = pd.DataFrame({
+        "region_code": _codes(df, rvar),
+        "table_id": table_id,
+        "contents_code": _codes(df, "ContentsCode"),
+        "year": _map_categorical(df["Tid"], int).astype(np.int32),
+        "value": df["value"].to_numpy(dtype=np.float64),
+        "status": status,
+        "breakdown": breakdown,
+    })
+    cdim = meta.dim("ContentsCode")
+    contents = pd.DataFrame({
+        "table_id": table_id, "contents_code": list(cdim.codes), "label": list(cdim.labels),
+        "unit": [(cdim.units.get(c) or {}).get("base") for c in cdim.codes],
+        "decimals": pd.array([(cdim.units.get(c) or {}).get("decimals") for c in cdim.codes],
+                             dtype="Int32"),
+    })
+    return frame, {"kostra_contents": contents}
+
+
+def concat_results(results: list[IngestResult]) -> IngestResult:
+    """Merge the per-request results of one table into one (same kind and table)."""
+    if not results:
+        raise IngestError("ingen data")
+    first = results[0]
+    frame = pd.concat([r.frame for r in results], ignore_index=True)
+    extra = {}
+    for name in first.extra:
+        extra[name] = pd.concat([r.extra[name] for r in results], ignore_index=True) \
+            .drop_duplicates().reset_index(drop=True)
+    return IngestResult(kind=first.kind, frame=frame, source=first.source, extra=extra)

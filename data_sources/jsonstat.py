@@ -1,0 +1,212 @@
+"""Decode JSON-stat 2.0 datasets into tidy pandas DataFrames, vectorised with numpy.
+
+Public API:
+
+- ``decode(dataset) -> DataFrame``: one column per dimension (named by the dimension
+  id, holding category *codes* as ``str``), then ``value`` (float64, NaN where SSB gives
+  no number) and ``status`` (object: the status symbol such as ``"."``, ``".."``, ``":"``,
+  or ``None``). Row order is JSON-stat's row-major order (last dimension fastest), the
+  same order as ``pyjstat.from_json_stat(..., naming="id")``.
+- ``read_meta(dataset) -> DatasetMeta``: title, SSB ``updated`` time, table id, and per
+  dimension the ordered codes and labels, plus units of ContentsCode.
+- ``parse(text_or_bytes) -> dict``: JSON text to dict, with a clear error if it is not a
+  JSON-stat 2 dataset.
+
+The decoder never builds Python objects per cell: for a dataset of N cells it builds each
+dimension's code column with ``numpy.repeat``/``numpy.tile`` of a small code array
+(categorical under the hood), so 2 M cells decode in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["JsonStatError", "DatasetMeta", "Dimension", "decode", "read_meta", "parse"]
+
+
+class JsonStatError(ValueError):
+    """The input is not a JSON-stat 2.0 dataset we can decode (message says why)."""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    codes: tuple[str, ...]
+    labels: tuple[str, ...]
+    units: dict = field(default_factory=dict)  # code -> {"base":..., "decimals":...}
+    codelist: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    label: str
+    updated: str | None
+    table_id: str | None
+    source: str | None
+    dimensions: tuple[Dimension, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> tuple[int, ...]:
+        return tuple(len(d.codes) for d in self.dimensions)
+
+    def dim(self, dim_id: str) -> Dimension:
+        for d in self.dimensions:
+            if d.id == dim_id:
+                return d
+        raise KeyError(dim_id)
+
+
+def parse(data: str | bytes | dict) -> dict:
+    """Parse JSON text (or pass a dict through) and check it is a JSON-stat 2 dataset."""
+    if isinstance(data, dict):
+        obj = data
+    else:
+        try:
+            obj = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise JsonStatError(f"ikke gyldig JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise JsonStatError("JSON-innholdet er ikke et objekt")
+    if obj.get("class") != "dataset":
+        raise JsonStatError("mangler \"class\": \"dataset\" (ikke et JSON-stat 2-datasett)")
+    for key in ("id", "size", "dimension", "value"):
+        if key not in obj:
+            raise JsonStatError(f"mangler feltet \"{key}\"")
+    return obj
+
+
+def _category_codes(dim_id: str, dim: dict) -> tuple[list[str], list[str]]:
+    cat = dim.get("category") or {}
+    index = cat.get("index")
+    labels = cat.get("label") or {}
+    if index is None:
+        # Single-category dimensions may give only labels.
+        codes = list(labels.keys())
+    elif isinstance(index, list):
+        codes = [str(c) for c in index]
+    elif isinstance(index, dict):
+        codes = [None] * len(index)
+        for code, pos in index.items():
+            if not isinstance(pos, int) or pos < 0 or pos >= len(index):
+                raise JsonStatError(f"dimensjonen {dim_id}: ugyldig indeks {pos!r} for {code!r}")
+            codes[pos] = str(code)
+        if any(c is None for c in codes):
+            raise JsonStatError(f"dimensjonen {dim_id}: indeksen har hull")
+    else:
+        raise JsonStatError(f"dimensjonen {dim_id}: ugyldig category.index")
+    return codes, [str(labels.get(c, c)) for c in codes]
+
+
+def read_meta(ds: dict) -> DatasetMeta:
+    ds = parse(ds)
+    ids = list(ds["id"])
+    size = list(ds["size"])
+    if len(ids) != len(size):
+        raise JsonStatError("\"id\" og \"size\" har ulik lengde")
+    dims = []
+    for dim_id, n in zip(ids, size):
+        d = ds["dimension"].get(dim_id)
+        if d is None:
+            raise JsonStatError(f"dimensjonen {dim_id} mangler i \"dimension\"")
+        codes, labels = _category_codes(dim_id, d)
+        if len(codes) != n:
+            raise JsonStatError(
+                f"dimensjonen {dim_id} har {len(codes)} kategorier, men size sier {n}")
+        units = (d.get("category") or {}).get("unit") or {}
+        codelist = (d.get("extension") or {}).get("codelist") or None
+        if isinstance(codelist, dict):
+            codelist = codelist.get("id")
+        dims.append(Dimension(dim_id, str(d.get("label", dim_id)), tuple(codes), tuple(labels),
+                              dict(units), codelist))
+    px = (ds.get("extension") or {}).get("px") or {}
+    table_id = px.get("tableid")
+    label = str(ds.get("label", ""))
+    if not table_id and ":" in label:
+        head = label.split(":", 1)[0].strip()
+        table_id = head if head.isdigit() else None
+    notes = ds.get("note") or []
+    if isinstance(notes, str):
+        notes = [notes]
+    return DatasetMeta(label=label, updated=ds.get("updated"), table_id=table_id,
+                       source=ds.get("source"), dimensions=tuple(dims), notes=tuple(notes))
+
+
+def _values(ds: dict, n: int) -> np.ndarray:
+    raw = ds["value"]
+    if isinstance(raw, list):
+        if len(raw) != n:
+            raise JsonStatError(
+                f"datasettet har {len(raw)} verdier, men dimensjonene gir {n} celler "
+                "(avkortet eller ødelagt fil?)")
+        try:
+            # None -> NaN; fast path through a float array.
+            return np.array(raw, dtype=np.float64)
+        except (TypeError, ValueError):
+            out = np.full(n, np.nan)
+            for i, v in enumerate(raw):
+                if v is not None:
+                    try:
+                        out[i] = float(v)
+                    except (TypeError, ValueError) as exc:
+                        raise JsonStatError(f"verdi nr. {i} er ikke et tall: {v!r}") from exc
+            return out
+    if isinstance(raw, dict):  # sparse: {"index": value}
+        out = np.full(n, np.nan)
+        if raw:
+            idx = np.fromiter((int(k) for k in raw.keys()), dtype=np.int64, count=len(raw))
+            vals = np.array([np.nan if v is None else v for v in raw.values()], dtype=np.float64)
+            if idx.min() < 0 or idx.max() >= n:
+                raise JsonStatError("verdi-indeks utenfor datasettet")
+            out[idx] = vals
+        return out
+    raise JsonStatError("\"value\" må være en liste eller et objekt")
+
+
+def _status(ds: dict, n: int) -> np.ndarray:
+    raw = ds.get("status")
+    out = np.full(n, None, dtype=object)
+    if raw is None:
+        return out
+    if isinstance(raw, str):
+        out[:] = raw
+    elif isinstance(raw, list):
+        if len(raw) == 1:
+            out[:] = raw[0]
+        elif len(raw) == n:
+            out[:] = raw
+        else:
+            raise JsonStatError(f"\"status\" har {len(raw)} elementer, ventet {n}")
+    elif isinstance(raw, dict):
+        for k, v in raw.items():
+            i = int(k)
+            if 0 <= i < n:
+                out[i] = v
+    else:
+        raise JsonStatError("\"status\" har ukjent form")
+    return out
+
+
+def decode(ds: dict | str | bytes, meta: DatasetMeta | None = None) -> pd.DataFrame:
+    """Decode a JSON-stat 2.0 dataset to a tidy frame (see module docstring)."""
+    ds = parse(ds)
+    meta = meta or read_meta(ds)
+    sizes = np.array(meta.size, dtype=np.int64)
+    n = int(np.prod(sizes)) if len(sizes) else 0
+    cols: dict[str, object] = {}
+    # Row-major: dimension k repeats each code `inner` times, and the block `outer` times.
+    for k, dim in enumerate(meta.dimensions):
+        inner = int(np.prod(sizes[k + 1:])) if k + 1 < len(sizes) else 1
+        outer = int(np.prod(sizes[:k])) if k > 0 else 1
+        codes = np.arange(len(dim.codes), dtype=np.int32)
+        pos = np.tile(np.repeat(codes, inner), outer)
+        cols[dim.id] = pd.Categorical.from_codes(pos, categories=pd.Index(dim.codes, dtype=object),
+                                                 validate=False)
+    cols["value"] = _values(ds, n)
+    cols["status"] = _status(ds, n)
+    return pd.DataFrame(cols)
