@@ -4,8 +4,8 @@ Public API:
 
 - ``decode(dataset) -> DataFrame``: one column per dimension (named by the dimension
   id, holding category *codes* as ``str``), then ``value`` (float64, NaN where SSB gives
-  no number) and ``status`` (object: the status symbol such as ``"."``, ``".."``, ``":"``,
-  or ``None``). Row order is JSON-stat's row-major order (last dimension fastest), the
+  no number) and ``status`` (categorical: the status symbol such as ``"."``, ``".."``,
+  ``":"``, or missing). Row order is JSON-stat's row-major order (last dimension fastest), the
   same order as ``pyjstat.from_json_stat(..., naming="id")``.
 - ``read_meta(dataset) -> DatasetMeta``: title, SSB ``updated`` time, table id, and per
   dimension the ordered codes and labels, plus units of ContentsCode.
@@ -168,28 +168,37 @@ def _values(ds: dict, n: int) -> np.ndarray:
     raise JsonStatError("\"value\" må være en liste eller et objekt")
 
 
-def _status(ds: dict, n: int) -> np.ndarray:
+def _status(ds: dict, n: int) -> pd.Categorical:
+    """Status symbols as a categorical (few distinct symbols, NaN where none)."""
     raw = ds.get("status")
-    out = np.full(n, None, dtype=object)
+    codes = np.full(n, -1, dtype=np.int16)
+    symbols: dict[str, int] = {}
+
+    def code_of(sym) -> int:
+        if sym is None:
+            return -1
+        return symbols.setdefault(str(sym), len(symbols))
+
     if raw is None:
-        return out
-    if isinstance(raw, str):
-        out[:] = raw
+        pass
+    elif isinstance(raw, str):
+        codes[:] = code_of(raw)
     elif isinstance(raw, list):
         if len(raw) == 1:
-            out[:] = raw[0]
+            codes[:] = code_of(raw[0])
         elif len(raw) == n:
-            out[:] = raw
+            codes[:] = [code_of(v) for v in raw]
         else:
             raise JsonStatError(f"\"status\" har {len(raw)} elementer, ventet {n}")
     elif isinstance(raw, dict):
         for k, v in raw.items():
             i = int(k)
             if 0 <= i < n:
-                out[i] = v
+                codes[i] = code_of(v)
     else:
         raise JsonStatError("\"status\" har ukjent form")
-    return out
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(symbols), dtype=object),
+                                     validate=False)
 
 
 def decode(ds: dict | str | bytes, meta: DatasetMeta | None = None) -> pd.DataFrame:

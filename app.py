@@ -1,0 +1,28 @@
+"""Kunnskapsgrunnlag — entry point: navigation and the shared sidebar.
+
+Run with ``streamlit run app.py``. Each view is a file in ``pages/`` whose URL path is the
+one Streamlit derives from the file name (``/befolkning``, ``/tjenester`` ...).
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import state
+
+st.set_page_config(page_title="Kunnskapsgrunnlag – Leve hele livet", page_icon="📊",
+                   layout="wide")
+
+ROOT = Path(__file__).parent
+# (file stem, title, icon); a view whose file does not exist yet is simply not listed.
+VIEWS = [
+    ("oversikt", "Oversikt og data", "🗂️"),
+    ("befolkning", "Befolkning", "👥"),
+    ("tjenester", "Tjenester og kapasitet", "🏥"),
+    ("bemanning", "Bemanning", "🧑‍⚕️"),
+]
+pages = [st.Page(f"pages/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
+         for stem, title, icon in VIEWS if (ROOT / "pages" / f"{stem}.py").exists()]
+nav = st.navigation(pages)
+st.session_state["_selection"] = state.sidebar()
+nav.run()

@@ -1,0 +1,28 @@
+"""Built-in list of regions in the 2024 structure (land, 15 fylker, 357 kommuner).
+
+Used only until the store holds a region register fetched from KLASS or read from table
+metadata, so that the app can offer a kommune picker on an empty store with no network.
+Generated from SSB KLASS 131/104 (valid 2026); codes and names only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+FILE = Path(__file__).with_name("data") / "regions_2024.csv"
+
+
+@lru_cache(maxsize=1)
+def _load() -> pd.DataFrame:
+    df = pd.read_csv(FILE, dtype=str, keep_default_na=False)
+    df["parent_code"] = df["parent_code"].replace("", None)
+    df["kostra_group"] = None
+    return df
+
+
+def default_regions() -> pd.DataFrame:
+    """code, name, level, parent_code, kostra_group (None)."""
+    return _load().copy()

@@ -1,0 +1,66 @@
+"""Streamlit-side access to the store: one connection per process, cached reads.
+
+Pages never open DuckDB themselves; they call ``store()`` (a cached ``Store``) and pass it
+to ``analysis`` functions, or use the cached helpers here. ``cache_version()`` changes
+whenever the store is written (sources.fetched_at), so cached results never go stale.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_sources import config
+from data_sources.store import Store, get_store
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(path: str) -> Store:
+    return get_store(path)
+
+
+def store() -> Store:
+    return _store_for(str(config.db_path()))
+
+
+def cache_version() -> str:
+    """A token that changes when any table in the store is replaced."""
+    v = store().scalar("SELECT coalesce(max(fetched_at)::VARCHAR, '') || count(*) FROM fetch_log")
+    return str(v)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _region_options(version: str, path: str) -> pd.DataFrame:
+    from data_sources import regions_default
+    regs = store().query("SELECT code, name, level, parent_code, kostra_group FROM regions "
+                         "WHERE level IN ('land', 'fylke', 'kommune') AND (valid_to IS NULL "
+                         "OR valid_to > current_date)")
+    if regs.empty:
+        regs = regions_default.default_regions()
+    order = {"land": 0, "fylke": 1, "kommune": 2}
+    regs = regs.assign(_o=regs["level"].map(order)).sort_values(["_o", "code"]).drop(columns="_o")
+    regs["label"] = [
+        f"{n} (hele landet)" if lvl == "land" else
+        (f"{n} (fylke {c})" if lvl == "fylke" else f"{c} {n}")
+        for c, n, lvl in zip(regs["code"], regs["name"], regs["level"])]
+    return regs.reset_index(drop=True)
+
+
+def region_options() -> pd.DataFrame:
+    """code, name, level, parent_code, kostra_group, label — land, fylker, kommuner."""
+    return _region_options(cache_version(), str(config.db_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _sources(version: str, path: str) -> pd.DataFrame:
+    return store().sources()
+
+
+def sources() -> pd.DataFrame:
+    return _sources(cache_version(), str(config.db_path()))
+
+
+def source_of(table_id: str) -> dict | None:
+    df = sources()
+    row = df[df["table_id"] == table_id]
+    return None if row.empty else row.iloc[0].to_dict()
