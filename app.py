@@ -24,5 +24,5 @@ VIEWS = [
 pages = [st.Page(f"pages/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
          for stem, title, icon in VIEWS if (ROOT / "pages" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
-st.session_state["_selection"] = state.sidebar()
+state.sidebar()
 nav.run()

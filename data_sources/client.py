@@ -162,9 +162,17 @@ class RateLimiter:
             self._cond.notify_all()
 
     def record(self) -> None:
-        """Count an extra call (a retry) that is about to be sent; blocks if over the limit."""
-        self.acquire()
-        self.release()
+        """Called by a slot holder before a retry: the previous attempt is done (dated now),
+        the retry keeps the slot; blocks until the window has room for it."""
+        with self._cond:
+            self._done.append(time.monotonic())
+            while True:
+                now = time.monotonic()
+                while self._done and self._done[0] <= now - self.window_s:
+                    self._done.popleft()
+                if len(self._done) + self._in_flight <= self.max_calls:
+                    return
+                self._cond.wait(timeout=max(self._done[0] + self.window_s - now, 0.001))
 
 
 DEFAULT_LIMITER = RateLimiter()
@@ -319,7 +327,7 @@ class SSBClient:
 
     def _url(self, path: str, params: list[tuple[str, str]] | None = None) -> str:
         query = [("lang", self.lang)] + list(params or [])
-        return f"{self.base_url}{path}?{urlencode(query, safe=',[]()*?:', quote_via=quote)}"
+        return f"{self.base_url}{path}?{urlencode(query, safe=',()*?:', quote_via=quote)}"
 
     # ---- API ---------------------------------------------------------------------------
     def config(self) -> ApiConfig:

@@ -62,8 +62,10 @@ class DatasetMeta:
         raise KeyError(dim_id)
 
 
-def parse(data: str | bytes | dict) -> dict:
-    """Parse JSON text (or pass a dict through) and check it is a JSON-stat 2 dataset."""
+def parse(data: str | bytes | dict, require_values: bool = True) -> dict:
+    """Parse JSON text (or pass a dict through) and check it is a JSON-stat 2 dataset.
+
+    ``require_values=False`` accepts metadata (PxWebApi 2 metadata has no ``value``)."""
     if isinstance(data, dict):
         obj = data
     else:
@@ -75,7 +77,7 @@ def parse(data: str | bytes | dict) -> dict:
         raise JsonStatError("JSON-innholdet er ikke et objekt")
     if obj.get("class") != "dataset":
         raise JsonStatError("mangler \"class\": \"dataset\" (ikke et JSON-stat 2-datasett)")
-    for key in ("id", "size", "dimension", "value"):
+    for key in ("id", "size", "dimension") + (("value",) if require_values else ()):
         if key not in obj:
             raise JsonStatError(f"mangler feltet \"{key}\"")
     return obj
@@ -104,7 +106,7 @@ def _category_codes(dim_id: str, dim: dict) -> tuple[list[str], list[str]]:
 
 
 def read_meta(ds: dict) -> DatasetMeta:
-    ds = parse(ds)
+    ds = parse(ds, require_values=False)
     ids = list(ds["id"])
     size = list(ds["size"])
     if len(ids) != len(size):

@@ -211,8 +211,9 @@ class _Mapper:
 
 
 # -- numbers ---------------------------------------------------------------------------------
-def _parse_values(cells: list[str], col: str, first_line: int, line_nos: np.ndarray,
-                  name: str) -> tuple[np.ndarray, np.ndarray]:
+def _parse_values(cells: list[str], col: str,
+                  line_nos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cells to (float64 values, status symbols); decimal comma or point; raises on text."""
     s = pd.Series(cells, dtype=object).str.strip()
     status = s.where(s.isin(STATUS_SYMBOLS))
     num = s.where(~s.isin(STATUS_SYMBOLS)).str.replace("\u00a0", "", regex=False) \
@@ -233,7 +234,7 @@ def _parse_values(cells: list[str], col: str, first_line: int, line_nos: np.ndar
 
 
 # -- wide headers ----------------------------------------------------------------------------
-def _parse_heading(col: str, reference: DatasetMeta | None, heading_ids: list[str]) -> dict:
+def _parse_heading(col: str) -> dict:
     """Split a value-column name into {dim_id: label}: contents, year, sex."""
     text = col.strip()
     out: dict[str, str] = {}
@@ -310,8 +311,9 @@ def read_csv(data: bytes | str | Path, name: str | None = None,
     value_cols: list[int] = []
     for i, h in enumerate(header):
         key = h.lower()
-        dim_id = ref_by_label.get(key) or aliases.get(key)
-        if dim_id is None and i < ncol - 1:
+        dim_id = None if value_cols else (ref_by_label.get(key) or aliases.get(key))
+        heading_like = bool(re.search(r"(?:^|\s)\d{4}(?:\s|$)", h))
+        if dim_id is None and not value_cols and not heading_like and i < ncol - 1:
             sample = pd.Series(cols[i][:200], dtype=object).str.strip()
             if not pd.to_numeric(sample.where(~sample.isin(STATUS_SYMBOLS)),
                                  errors="coerce").notna().any():
@@ -324,7 +326,7 @@ def read_csv(data: bytes | str | Path, name: str | None = None,
         raise CsvFormatError("finner ingen kolonne med tall")
 
     stub_ids = [d for _, d in stub]
-    headings = [_parse_heading(header[i], reference, stub_ids) for i in value_cols]
+    headings = [_parse_heading(header[i]) for i in value_cols]
     heading_ids = sorted({k for h in headings for k in h} - set(stub_ids),
                          key=lambda d: DIM_ORDER.index(d) if d in DIM_ORDER else -1)
     mappers = {d: _Mapper(d, table_id, reference) for d in stub_ids + heading_ids}
@@ -340,7 +342,7 @@ def read_csv(data: bytes | str | Path, name: str | None = None,
                 raise CsvFormatError(f"kolonnen {header[vi]!r} mangler {DIM_LABELS_NB.get(d, d)}"
                                      " (ulike kolonneoverskrifter)")
             part[d] = [hd[d]] * n
-        vals, status = _parse_values(list(cols[vi]), header[vi], hdr_i, line_arr, name)
+        vals, status = _parse_values(list(cols[vi]), header[vi], line_arr)
         part["value"] = vals
         part["status"] = status
         parts.append(pd.DataFrame(part))

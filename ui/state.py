@@ -11,9 +11,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_sources import catalog
 from ui import data
+
+# The app uses st.navigation; the pages/ folder must not switch Streamlit to the legacy
+# multipage mode, which runs a page file without app.py (see tests/conftest.py).
+PagesManager.uses_pages_directory = False
 
 HORIZONS = (2030, 2040, 2050)
 DEFAULTS = {"region": "0301", "alternative": "MMMM", "horizon": 2040}
@@ -61,24 +67,30 @@ def sidebar() -> Selection:
     codes = list(opts["code"])
     labels = dict(zip(opts["code"], opts["label"]))
     _init_from_url(set(codes))
-    # Widgets keep their own keys; copy to the persistent keys so values survive page
-    # switches (Streamlit drops widget state of widgets not drawn on a page).
+    # The widgets own keys _w_*; they are seeded from the persistent keys (set from the URL
+    # on first load) and copied back, so the choice survives page switches. Options are the
+    # visible labels (searchable by name and number); codes are looked up from them.
+    code_of = {lab: c for c, lab in labels.items()}
+    alt_labels = {a: f"{catalog.alternative_label(a)} ({a})" for a in catalog.ALTERNATIVE_ORDER}
+    alt_of = {lab: a for a, lab in alt_labels.items()}
+    if st.session_state.get("_w_region") not in code_of:
+        st.session_state._w_region = labels.get(st.session_state.region, next(iter(code_of)))
+    if st.session_state.get("_w_alt") not in alt_of:
+        st.session_state._w_alt = alt_labels[st.session_state.alternative]
+    if st.session_state.get("_w_horizon") not in HORIZONS:
+        st.session_state._w_horizon = st.session_state.horizon
     with st.sidebar:
-        st.selectbox("Kommune, fylke eller hele landet", codes,
-                     index=codes.index(st.session_state.region) if st.session_state.region in codes else 0,
-                     format_func=lambda c: labels.get(c, c), key="_w_region",
+        st.selectbox("Kommune, fylke eller hele landet", list(code_of), key="_w_region",
                      help="Søk på navn eller kommunenummer (inndeling fra 2024).")
-        st.session_state.region = st.session_state._w_region
-        st.selectbox("Framskrivingsalternativ", catalog.ALTERNATIVE_ORDER,
-                     index=catalog.ALTERNATIVE_ORDER.index(st.session_state.alternative),
-                     format_func=lambda a: f"{catalog.alternative_label(a)} ({a})",
-                     key="_w_alt", help="SSBs alternativer for befolkningsframskrivingen.")
-        st.session_state.alternative = st.session_state._w_alt
+        st.session_state.region = code_of[st.session_state._w_region]
+        st.selectbox("Framskrivingsalternativ", list(alt_of), key="_w_alt",
+                     help="SSBs alternativer for befolkningsframskrivingen.")
+        st.session_state.alternative = alt_of[st.session_state._w_alt]
         st.caption(catalog.alternative_explanation(st.session_state.alternative))
-        st.segmented_control("Framskrivingsår", HORIZONS, default=st.session_state.horizon,
-                             key="_w_horizon", selection_mode="single")
-        if st.session_state._w_horizon is not None:
-            st.session_state.horizon = int(st.session_state._w_horizon)
+        h = st.segmented_control("Framskrivingsår", HORIZONS, key="_w_horizon",
+                                 selection_mode="single")
+        if h is not None:  # clicking the active segment clears it: keep the last year
+            st.session_state.horizon = int(h)
     st.query_params.update({"region": st.session_state.region,
                             "alt": st.session_state.alternative,
                             "aar": str(st.session_state.horizon)})
@@ -86,13 +98,27 @@ def sidebar() -> Selection:
     name = row["name"].iloc[0] if len(row) else st.session_state.region
     level = row["level"].iloc[0] if len(row) else "kommune"
     fylke = row["parent_code"].iloc[0] if len(row) and level == "kommune" else None
-    return Selection(st.session_state.region, name, level, fylke,
-                     st.session_state.alternative, st.session_state.horizon)
+    sel = Selection(st.session_state.region, name, level, fylke,
+                    st.session_state.alternative, st.session_state.horizon)
+    st.session_state["_selection"] = sel
+    st.session_state["_sidebar_run"] = _run_token()
+    return sel
+
+
+def _run_token():
+    """An object that is new for every script run (the run context's cursor dict)."""
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.cursors
 
 
 def current() -> Selection:
-    """The selection made in the sidebar this run (pages call this)."""
-    sel = st.session_state.get("_selection")
-    if sel is None:
-        raise RuntimeError("sidebar() must run before pages (app.py)")
-    return sel
+    """The selection made in the shared sidebar this run (pages call this).
+
+    app.py draws the sidebar before running the page. When Streamlit runs a page file on
+    its own (AppTest re-runs the page of a ``pages/`` folder directly), the sidebar is drawn
+    here instead, so every page always has it.
+    """
+    token = _run_token()
+    if token is None or st.session_state.get("_sidebar_run") is not token:
+        return sidebar()
+    return st.session_state["_selection"]

@@ -1,0 +1,418 @@
+"""Population history (07459) and projection (14746) by age group for one region.
+
+Pure functions over a ``data_sources.store.Store`` (SQL aggregation in DuckDB) and over the
+small DataFrames they return; no Streamlit import. Units: persons (counts, float64 as SSB
+stores them; the projection holds whole numbers), years as int, shares as fractions (0–1),
+percent changes in percent units, index with base year = 100.
+
+Main shapes:
+
+- ``age_group_table(store, regions)`` → one row per (region_code, year, series) where
+  ``series`` is ``"observert"`` (07459) or a projection alternative (``"MMMM"`` …), and one
+  float column per age group in ``GROUPS`` (``"Totalt"``, ``"0–19"``, ``"67–79"`` …).
+- ``key_figures(table, region, alternative, horizon)`` → ``KeyFigures`` (latest observed
+  year vs the horizon year).
+- ``chart_series``, ``growth_index``, ``pyramid`` → tidy frames holding exactly what the
+  charts draw (the page exports these).
+- ``summary_text(region_name, kf)`` → a short bokmål paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ui.format import fmt_int, fmt_num, fmt_pct, plural
+
+OBSERVED = "observert"
+
+# Age group -> (lowest age, highest age or None for "and older"); ages are single years,
+# 105 meaning 105 or older. "–" is an en dash (shown to users).
+GROUPS: dict[str, tuple[int, int | None]] = {
+    "Totalt": (0, None),
+    "0–19": (0, 19),
+    "20–66": (20, 66),
+    "65+": (65, None),
+    "67+": (67, None),
+    "67–79": (67, 79),
+    "80+": (80, None),
+    "80–89": (80, 89),
+    "90+": (90, None),
+}
+ELDERLY_GROUPS = ("67–79", "80–89", "90+")
+GROUP_WORDS = {  # group -> bokmål phrase for running text ("innbyggere <phrase>")
+    "Totalt": "i alt", "0–19": "0–19 år", "20–66": "20–66 år", "65+": "65 år og eldre",
+    "67+": "67 år og eldre", "67–79": "67–79 år", "80+": "80 år og eldre",
+    "80–89": "80–89 år", "90+": "90 år og eldre",
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator defined once (Fingertips/Kolada style); the UI shows ``definition``."""
+    key: str
+    label: str
+    definition: str
+    unit: str
+    polarity: str  # "høyere er bedre" | "lavere er bedre" | "nøytral"
+    source: str = "SSB, tabell 07459 og 14746"
+
+
+INDICATORS: dict[str, Indicator] = {i.key: i for i in [
+    Indicator("persons", "Antall innbyggere",
+              "Folkemengde 1. januar i aldersgruppen (begge kjønn). Observert år: tabell 07459; "
+              "framskrevne år: tabell 14746 i valgt alternativ.", "personer", "nøytral"),
+    Indicator("change", "Endring",
+              "Antall i framskrivingsåret minus antall i siste observerte år; i prosent av "
+              "antallet i siste observerte år.", "personer / prosent", "nøytral"),
+    Indicator("share_67", "Andel 67 år og eldre",
+              "Innbyggere 67 år og eldre delt på alle innbyggere, 1. januar.", "prosent",
+              "nøytral"),
+    Indicator("share_80", "Andel 80 år og eldre",
+              "Innbyggere 80 år og eldre delt på alle innbyggere, 1. januar.", "prosent",
+              "nøytral"),
+    Indicator("support_67", "Personer 20–66 år per person 67+",
+              "Innbyggere 20–66 år delt på innbyggere 67 år og eldre (omsorgsbærerate). "
+              "Færre betyr færre i yrkesaktiv alder til å bære tjenestene.", "personer",
+              "høyere er bedre"),
+    Indicator("support_80", "Personer 20–66 år per person 80+",
+              "Innbyggere 20–66 år delt på innbyggere 80 år og eldre.", "personer",
+              "høyere er bedre"),
+    Indicator("crossover", "Flere 65+ enn 0–19",
+              "Første år der innbyggere 65 år og eldre er flere enn innbyggere 0–19 år "
+              "(valgt alternativ). «Allerede» når det gjelder i siste observerte år.", "år",
+              "nøytral"),
+    Indicator("index", "Vekstindeks",
+              "Antall i aldersgruppen delt på antallet i siste observerte år, ganger 100 "
+              "(siste observerte år = 100). Valgt alternativ.", "indeks", "nøytral"),
+    Indicator("band", "Usikkerhet",
+              "Skyggen viser laveste og høyeste verdi blant alle SSBs ni alternativer for "
+              "befolkningsframskrivingen det enkelte år.", "personer", "nøytral"),
+]}
+
+
+# -- SQL --------------------------------------------------------------------------------
+def _group_columns(groups: dict[str, tuple[int, int | None]]) -> str:
+    parts = []
+    for key, (lo, hi) in groups.items():
+        cond = f"age >= {int(lo)}" + ("" if hi is None else f" AND age <= {int(hi)}")
+        name = key.replace('"', '""')
+        parts.append(f'coalesce(sum(persons) FILTER (WHERE {cond}), 0)::DOUBLE AS "{name}"')
+    return ", ".join(parts)
+
+
+def projection_table_id(store) -> str | None:
+    """Table id of the newest projection round in the store (e.g. ``"14746"``), or None."""
+    tid = store.scalar("SELECT table_id FROM sources WHERE kind = 'projection' "
+                       "ORDER BY round DESC NULLS LAST, table_id DESC LIMIT 1")
+    if tid is None:
+        tid = store.scalar("SELECT max(table_id) FROM projection")
+    return tid
+
+
+def age_group_table(store, regions: list[str] | tuple[str, ...],
+                    groups: dict[str, tuple[int, int | None]] | None = None,
+                    projection_table: str | None = None) -> pd.DataFrame:
+    """Persons by age group, both sexes, for ``regions``: history and all alternatives.
+
+    Returns columns ``region_code, year (int), series`` (``"observert"`` or the alternative
+    code) and one float column per group (persons), sorted by region, series, year. Summed
+    in DuckDB; only the given regions are read.
+    """
+    groups = GROUPS if groups is None else groups
+    regions = list(dict.fromkeys(regions))
+    cols = _group_columns(groups)
+    ptab = projection_table or projection_table_id(store)
+    hist = store.query(
+        f"SELECT region_code, year::INTEGER AS year, '{OBSERVED}' AS series, {cols} "
+        "FROM population WHERE region_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+        [regions])
+    proj = store.query(
+        f"SELECT region_code, year::INTEGER AS year, alternative AS series, {cols} "
+        "FROM projection WHERE region_code IN (SELECT unnest(?::VARCHAR[])) "
+        "AND table_id = ? GROUP BY ALL", [regions, ptab or ""])
+    frames = [f for f in (hist, proj) if not f.empty]
+    if not frames:
+        return hist
+    out = pd.concat(frames, ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    return out.sort_values(["region_code", "series", "year"], ignore_index=True)
+
+
+def pyramid(store, region: str, alternative: str, base_year: int | None = None,
+            projection_table: str | None = None) -> pd.DataFrame:
+    """Persons by single-year age and sex for the base year and every projected year.
+
+    ``base_year`` (latest observed year) comes from 07459; later years from the projection
+    (``alternative``). Columns ``year, age (0–105), sex ('1' menn, '2' kvinner), persons``.
+    If the region has no history, the first projection year is the base.
+    """
+    ptab = projection_table or projection_table_id(store)
+    if base_year is None:
+        base_year = store.scalar("SELECT max(year) FROM population WHERE region_code = ?",
+                                 [region])
+    if base_year is None:
+        base_year = store.scalar("SELECT min(year) FROM projection WHERE region_code = ? "
+                                 "AND table_id = ?", [region, ptab or ""])
+    if base_year is None:
+        return pd.DataFrame(columns=["year", "age", "sex", "persons"])
+    df = store.query(
+        "SELECT year::INTEGER AS year, age::INTEGER AS age, sex, sum(persons) AS persons "
+        "FROM population WHERE region_code = ? AND year = ? GROUP BY ALL "
+        "UNION ALL "
+        "SELECT year::INTEGER, age::INTEGER, sex, sum(persons) FROM projection "
+        "WHERE region_code = ? AND alternative = ? AND table_id = ? AND year > ? GROUP BY ALL",
+        [region, base_year, region, alternative, ptab or "", base_year])
+    if df.empty or (df["year"] == base_year).sum() == 0:
+        # No history for the base year: use the projection's own first year.
+        df = store.query(
+            "SELECT year::INTEGER AS year, age::INTEGER AS age, sex, sum(persons) AS persons "
+            "FROM projection WHERE region_code = ? AND alternative = ? AND table_id = ? "
+            "AND year >= ? GROUP BY ALL", [region, alternative, ptab or "", base_year])
+    return df.sort_values(["year", "sex", "age"], ignore_index=True)
+
+
+# -- helpers over the age-group table ---------------------------------------------------
+def latest_observed_year(table: pd.DataFrame, region: str) -> int | None:
+    """Latest year with history (07459) for ``region``; else the first projection year."""
+    t = table[table["region_code"] == region]
+    obs = t[t["series"] == OBSERVED]
+    if len(obs):
+        return int(obs["year"].max())
+    return int(t["year"].min()) if len(t) else None
+
+
+def has_projection(table: pd.DataFrame, region: str, alternative: str | None = None) -> bool:
+    t = table[(table["region_code"] == region) & (table["series"] != OBSERVED)]
+    if alternative is not None:
+        t = t[t["series"] == alternative]
+    return len(t) > 0
+
+
+def _value(table: pd.DataFrame, region: str, series: str, year: int, group: str) -> float:
+    row = table[(table["region_code"] == region) & (table["series"] == series)
+                & (table["year"] == year)]
+    return float(row[group].iloc[0]) if len(row) else float("nan")
+
+
+def value_at(table: pd.DataFrame, region: str, alternative: str, year: int,
+             group: str) -> float:
+    """Persons in ``group`` in ``year``: observed if the year has history, else projected.
+
+    NaN when neither exists.
+    """
+    v = _value(table, region, OBSERVED, year, group)
+    return v if not np.isnan(v) else _value(table, region, alternative, year, group)
+
+
+def combined_series(table: pd.DataFrame, region: str, alternative: str,
+                    group: str) -> pd.DataFrame:
+    """One continuous series: history up to the latest observed year, projection after.
+
+    Columns ``year, persons, observed (bool)``.
+    """
+    base = latest_observed_year(table, region)
+    t = table[table["region_code"] == region]
+    obs = t[t["series"] == OBSERVED][["year", group]].assign(observed=True)
+    proj = t[(t["series"] == alternative) & (t["year"] > (base or 0))][["year", group]]
+    proj = proj.assign(observed=False)
+    if obs.empty:
+        proj = t[t["series"] == alternative][["year", group]].assign(observed=False)
+    out = pd.concat([obs, proj], ignore_index=True).rename(columns={group: "persons"})
+    return out.sort_values("year", ignore_index=True)
+
+
+# -- key figures ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GroupChange:
+    group: str
+    base: float  # persons in the base (latest observed) year
+    target: float  # persons in the horizon year
+    change: float  # target - base (persons)
+    pct: float | None  # percent change; None when base is 0
+
+
+@dataclass(frozen=True)
+class Crossover:
+    """When persons 65+ first outnumber persons 0–19."""
+    year: int | None  # first year (None: not within the projection)
+    already: bool  # true in the base year already
+    last_year: int  # last projection year
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    region_code: str
+    alternative: str
+    base_year: int
+    horizon: int
+    groups: dict[str, GroupChange]  # "Totalt", "67–79", "80–89", "90+", "67+", "80+", ...
+    share_67: tuple[float, float]  # fraction (base, horizon)
+    share_80: tuple[float, float]
+    support_67: tuple[float, float]  # persons 20–66 per person 67+ (base, horizon)
+    support_80: tuple[float, float]
+    crossover: Crossover
+    extra: dict = field(default_factory=dict)
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+def group_change(base: float, target: float, group: str = "") -> GroupChange:
+    """Change from ``base`` to ``target`` persons; ``pct`` in percent (None if base is 0)."""
+    return GroupChange(group, base, target, target - base,
+                       (target - base) / base * 100 if base else None)
+
+
+def crossover_year(table: pd.DataFrame, region: str, alternative: str) -> Crossover:
+    """First year persons 65+ outnumber 0–19 (history's last year, then the projection)."""
+    s65 = combined_series(table, region, alternative, "65+")
+    s019 = combined_series(table, region, alternative, "0–19")
+    base = latest_observed_year(table, region)
+    m = s65.merge(s019, on=["year", "observed"], suffixes=("_65", "_019"))
+    m = m[m["year"] >= base]
+    last = int(m["year"].max()) if len(m) else base
+    ahead = m[m["persons_65"] > m["persons_019"]]
+    if ahead.empty:
+        return Crossover(None, False, last)
+    first = int(ahead["year"].min())
+    return Crossover(first, first == base, last)
+
+
+def key_figures(table: pd.DataFrame, region: str, alternative: str,
+                horizon: int) -> KeyFigures:
+    """Key figures for ``horizon`` against the latest observed year (see ``INDICATORS``)."""
+    base = latest_observed_year(table, region)
+    if base is None:
+        raise ValueError(f"ingen befolkningstall for region {region}")
+
+    def at(year: int, group: str) -> float:
+        return value_at(table, region, alternative, year, group)
+
+    groups = {g: group_change(at(base, g), at(horizon, g), g)
+              for g in ("Totalt", *ELDERLY_GROUPS, "67+", "80+", "20–66", "0–19", "65+")}
+    share_67 = tuple(_ratio(at(y, "67+"), at(y, "Totalt")) for y in (base, horizon))
+    share_80 = tuple(_ratio(at(y, "80+"), at(y, "Totalt")) for y in (base, horizon))
+    support_67 = tuple(_ratio(at(y, "20–66"), at(y, "67+")) for y in (base, horizon))
+    support_80 = tuple(_ratio(at(y, "20–66"), at(y, "80+")) for y in (base, horizon))
+    return KeyFigures(region, alternative, base, horizon, groups, share_67, share_80,
+                      support_67, support_80, crossover_year(table, region, alternative))
+
+
+# -- chart data -------------------------------------------------------------------------
+def chart_series(table: pd.DataFrame, region: str, alternative: str,
+                 group: str) -> pd.DataFrame:
+    """What the history + projection chart of one age group draws.
+
+    Columns ``År, Observert, Framskrevet, Lav, Høy`` (persons; NaN where not drawn). The
+    projection line and the band (min and max over all alternatives in the store) start at
+    the latest observed year with the observed value, so the line is continuous.
+    """
+    base = latest_observed_year(table, region)
+    t = table[table["region_code"] == region]
+    obs = t[t["series"] == OBSERVED].set_index("year")[group]
+    proj_all = t[(t["series"] != OBSERVED) & (t["year"] > base)]
+    band = proj_all.groupby("year")[group].agg(["min", "max"])
+    sel = proj_all[proj_all["series"] == alternative].set_index("year")[group]
+    years = sorted(set(obs.index) | set(band.index))
+    out = pd.DataFrame({"År": years})
+    out["Observert"] = out["År"].map(obs)
+    out["Framskrevet"] = out["År"].map(sel)
+    out["Lav"] = out["År"].map(band["min"])
+    out["Høy"] = out["År"].map(band["max"])
+    if base in set(obs.index):
+        start = out["År"] == base
+        for col in ("Framskrevet", "Lav", "Høy"):
+            out.loc[start, col] = obs[base]
+    return out
+
+
+def growth_index(table: pd.DataFrame, regions: list[str], alternative: str,
+                 groups: tuple[str, ...] = ELDERLY_GROUPS) -> pd.DataFrame:
+    """Growth index (latest observed year = 100) per region and group, chosen alternative.
+
+    Returns long columns ``region_code, group, year, persons, index`` from each region's
+    base year to the last projection year. Regions without data are left out; a group with
+    0 persons in the base year gets NaN.
+    """
+    rows = []
+    for region in regions:
+        if not has_projection(table, region, alternative):
+            continue
+        base = latest_observed_year(table, region)
+        for g in groups:
+            s = combined_series(table, region, alternative, g)
+            s = s[s["year"] >= base]
+            b = float(s.loc[s["year"] == base, "persons"].iloc[0]) if (s["year"] == base).any() \
+                else float("nan")
+            idx = s["persons"] / b * 100 if b else s["persons"] * np.nan
+            rows.append(pd.DataFrame({"region_code": region, "group": g, "year": s["year"],
+                                      "persons": s["persons"], "index": idx}))
+    if not rows:
+        return pd.DataFrame(columns=["region_code", "group", "year", "persons", "index"])
+    return pd.concat(rows, ignore_index=True)
+
+
+# -- text -------------------------------------------------------------------------------
+def _pct_text(gc: GroupChange) -> str:
+    return fmt_pct(gc.pct, 1, sign=True) if gc.pct is not None else "–"
+
+
+def change_sentence(subject: str, gc: GroupChange, y0: int, y1: int,
+                    lead: str | None = None) -> str:
+    """``"<subject> vil øke fra 2 345 i 2026 til 4 567 i 2040 (+94,8 %)"`` (no period).
+
+    With ``lead`` (e.g. ``"I Moss"``) the verb comes second: ``"I Moss vil <subject> øke …"``.
+    Decline: "gå ned fra … til …"; no change: "være uendret på …".
+    """
+    a, b = round(gc.base), round(gc.target)
+    head = f"{lead} vil {subject[0].lower() + subject[1:]}" if lead else f"{subject} vil"
+    if a == b:
+        return f"{head} være uendret på {fmt_int(a)} fra {y0} til {y1}"
+    verb = "øke" if b > a else "gå ned"
+    return f"{head} {verb} fra {fmt_int(a)} i {y0} til {fmt_int(b)} i {y1} ({_pct_text(gc)})"
+
+
+def _count(n: float, singular: str, plural_form: str) -> str:
+    n = round(n)
+    return f"{fmt_int(n)} {plural(n, singular, plural_form)}"
+
+
+def summary_text(region_name: str, kf: KeyFigures) -> str:
+    """A short bokmål paragraph from the key figures (singular/plural, growth/decline)."""
+    y0, y1 = kf.base_year, kf.horizon
+    g80, tot, g90 = kf.groups["80+"], kf.groups["Totalt"], kf.groups["90+"]
+    parts = [change_sentence("Antallet innbyggere 80 år og eldre", g80, y0, y1,
+                             lead=f"I {region_name}") + "."]
+    diff80 = round(g80.change)
+    if diff80:
+        word = "økning" if diff80 > 0 else "nedgang"
+        parts[-1] = parts[-1][:-1] + f", en {word} på {_count(abs(diff80), 'person', 'personer')}."
+    parts.append(change_sentence("Antallet 90 år og eldre", g90, y0, y1) + ".")
+    parts.append(change_sentence("Folketallet", tot, y0, y1) + ".")
+    s0, s1 = kf.support_67
+    if not (np.isnan(s0) or np.isnan(s1)):
+        verb = "var" if y0 < y1 else "er"
+        parts.append(
+            f"I {y0} {verb} det {fmt_num(s0, 1)} {plural(round(s0, 1), 'person', 'personer')} "
+            f"i alderen 20–66 år per innbygger 67 år og eldre; i {y1} vil det være "
+            f"{fmt_num(s1, 1)}.")
+    c = kf.crossover
+    if c.already:
+        parts.append("Det er allerede flere innbyggere 65 år og eldre enn 0–19 år.")
+    elif c.year is not None:
+        parts.append(f"Fra {c.year} vil det være flere innbyggere 65 år og eldre enn 0–19 år.")
+    else:
+        parts.append(f"Innbyggere 65 år og eldre blir ikke flere enn 0–19-åringene innen "
+                     f"{c.last_year}.")
+    return " ".join(parts)
+
+
+def crossover_label(c: Crossover) -> str:
+    """Short label for the key figure: ``"allerede"``, ``"2031"`` or ``"ikke innen 2050"``."""
+    if c.already:
+        return "allerede"
+    return str(c.year) if c.year is not None else f"ikke innen {c.last_year}"

@@ -1,0 +1,320 @@
+"""Read KOSTRA figures from the store for a region and its comparison regions.
+
+KOSTRA values sit on the region code valid in their year. This module maps them to the
+2024 structure through the store table ``region_changes``:
+
+- renumbered code (one old code → one new code): the old value is used as is;
+- merge (several old codes → one new code): *counts* are summed, but only when every part
+  has a value; shares/rates are left out (they cannot be summed);
+- split (one old code → several new codes, e.g. Ålesund 1507 → 1508 Ålesund + 1580 Haram
+  in 2024): no value before the split, with a note.
+
+Suppressed or missing values stay ``None`` with SSB's status symbol and a Norwegian note —
+never 0, never guessed.
+
+Region codes: kommune = 4 digits; fylke ``NN`` → ``EKANN``; land ``0`` → ``EAK``;
+KOSTRA group ``EKGnn`` (from ``regions.kostra_group``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data_sources.store import Store
+
+STATUS_TEXT = {
+    ".": "lar seg ikke føre opp (SSB-symbol «.»)",
+    "..": "tall mangler (SSB-symbol «..»)",
+    "...": "tall foreligger ennå ikke (SSB-symbol «...»)",
+    ":": "skjult av personvernhensyn (SSB-symbol «:»)",
+}
+
+COLUMNS = ["year", "value", "status", "note", "source_code"]
+
+
+@dataclass(frozen=True)
+class Change:
+    old_code: str
+    new_code: str
+    old_name: str | None
+    new_name: str | None
+    year: int  # first year of the new structure
+    kind: str
+
+
+@dataclass(frozen=True)
+class Comparator:
+    role: str  # kommune | kostragruppe | fylke | land
+    code: str  # KOSTRA region code (4-digit kommune, EKGnn, EKAnn, EAK)
+    label: str
+
+
+def kostra_code(region_code: str, level: str) -> str:
+    """KOSTRA region code of a store region: '0' → 'EAK', fylke '18' → 'EKA18'."""
+    if level == "land" or region_code == "0":
+        return "EAK"
+    if level == "fylke":
+        return f"EKA{region_code}"
+    return region_code
+
+
+def comparators(store: Store, region_code: str, level: str) -> list[Comparator]:
+    """The region itself, then its KOSTRA group, fylke and the country (where they apply)."""
+    regs = store.query("SELECT code, name, level, parent_code, kostra_group FROM regions "
+                       "WHERE code = ? OR code = (SELECT parent_code FROM regions WHERE code = ?) "
+                       "ORDER BY valid_to NULLS FIRST", [region_code, region_code])
+    own = regs[regs["code"] == region_code]
+    name = own["name"].iloc[0] if len(own) else region_code
+    out = [Comparator(level, kostra_code(region_code, level), name)]
+    if level == "kommune":
+        group = own["kostra_group"].dropna()
+        if len(group):
+            g = str(group.iloc[0])
+            num = g[3:].lstrip("0") if g.upper().startswith("EKG") else g
+            out.append(Comparator("kostragruppe", g if g.startswith("EKG") else f"EKG{int(g):02d}",
+                                  f"KOSTRA-gruppe {num}"))
+        parent = own["parent_code"].dropna()
+        fylke = str(parent.iloc[0]) if len(parent) else region_code[:2]
+        prow = regs[regs["code"] == fylke]
+        out.append(Comparator("fylke", f"EKA{fylke}",
+                              prow["name"].iloc[0] if len(prow) else f"Fylke {fylke}"))
+    if level != "land":
+        out.append(Comparator("land", "EAK", "Landet"))
+    return out
+
+
+def load_changes(store: Store) -> list[Change]:
+    df = store.query("SELECT old_code, new_code, old_name, new_name, change_date, kind "
+                     "FROM region_changes")
+    return [Change(r.old_code, r.new_code, r.old_name, r.new_name,
+                   pd.Timestamp(r.change_date).year, (r.kind or "").lower())
+            for r in df.itertuples(index=False)]
+
+
+def _ancestors(code: str, changes: list[Change]) -> set[str]:
+    """All codes that (directly or through a chain) became ``code``."""
+    seen, todo = set(), [code]
+    while todo:
+        c = todo.pop()
+        for ch in changes:
+            if ch.new_code == c and ch.old_code not in seen:
+                seen.add(ch.old_code)
+                todo.append(ch.old_code)
+    return seen
+
+
+def _status_note(status: str | None) -> str:
+    if status in STATUS_TEXT:
+        return f"Ingen tall: {STATUS_TEXT[status]}."
+    return "Ingen tall i statistikken for dette året."
+
+
+def _resolve(code: str, year: int, raw: dict, changes: list[Change], is_count: bool,
+             depth: int = 0) -> tuple[float | None, str | None, str | None, str]:
+    """(value, status, note, codes used) for ``code`` in ``year``; see module docstring."""
+    value, status = raw.get((code, year), (None, None))
+    if value is not None:
+        return value, None, None, code
+    preds = [c for c in changes if c.new_code == code and year < c.year]
+    if not preds or depth > 5:
+        return None, status, _status_note(status), code
+    splits = [c for c in preds
+              if c.kind == "split" or sum(1 for o in changes
+                                          if o.old_code == c.old_code and o.year == c.year) > 1]
+    if splits:
+        c = splits[0]
+        others = sorted({o.new_name or o.new_code for o in changes
+                         if o.old_code == c.old_code and o.year == c.year})
+        return None, status, (
+            f"Ingen tall før {c.year}: {c.old_name or c.old_code} ({c.old_code}) ble delt i "
+            f"{' og '.join(others)} fra {c.year}. Tall fra før delingen kan ikke fordeles "
+            "på dagens kommuner."), c.old_code
+    if len(preds) == 1:
+        v, s, n, used = _resolve(preds[0].old_code, year, raw, changes, is_count, depth + 1)
+        return v, s, n, used
+    parts = sorted(preds, key=lambda c: c.old_code)
+    names = ", ".join(f"{c.old_name or c.old_code} ({c.old_code})" for c in parts)
+    if not is_count:
+        return None, status, (
+            f"Ingen tall før {parts[0].year}: kommunen ble slått sammen av {names}; "
+            "andeler kan ikke legges sammen."), "+".join(c.old_code for c in parts)
+    results = [_resolve(c.old_code, year, raw, changes, True, depth + 1) for c in parts]
+    if any(r[0] is None for r in results):
+        return None, None, (
+            f"Ingen tall før {parts[0].year}: kommunen ble slått sammen av {names}, og ikke "
+            "alle delene har tall for året."), "+".join(c.old_code for c in parts)
+    return float(sum(r[0] for r in results)), None, \
+        f"Sum av de tidligere kommunene {names}.", "+".join(r[3] for r in results)
+
+
+def _parse_breakdown(s: str) -> frozenset:
+    return frozenset(p for p in (s or "").split(";") if p)
+
+
+def read_raw(store: Store, codes: list[str], table_id: str, contents_code: str,
+             breakdown: dict[str, str] | None = None) -> pd.DataFrame:
+    """Stored rows (region_code, year, value, status) for the codes and one breakdown."""
+    df = store.query("SELECT region_code, year, value, status, breakdown FROM kostra "
+                     "WHERE table_id = ? AND contents_code = ? AND region_code IN "
+                     "(SELECT unnest(?::VARCHAR[]))", [table_id, contents_code, list(codes)])
+    want = frozenset(f"{k}={v}" for k, v in (breakdown or {}).items())
+    if len(df):
+        keep = [_parse_breakdown(b) == want for b in df["breakdown"]]
+        df = df[keep]
+    return df.drop(columns="breakdown").reset_index(drop=True)
+
+
+def series(store: Store, code: str, table_id: str, contents_code: str,
+           breakdown: dict[str, str] | None = None, is_count: bool = True,
+           changes: list[Change] | None = None, years: list[int] | None = None) -> pd.DataFrame:
+    """One KOSTRA series for ``code`` (2024 structure), all stored years.
+
+    Returns columns ``year`` (int), ``value`` (float or None; unit as in SSB's table),
+    ``status`` (SSB symbol or None), ``note`` (bokmål, None when the value is plain),
+    ``source_code`` (the code(s) the value was read from).
+    ``is_count``: counts may be summed over merged kommuner; shares/rates may not.
+    """
+    changes = load_changes(store) if changes is None else changes
+    codes = [code, *sorted(_ancestors(code, changes))]
+    df = read_raw(store, codes, table_id, contents_code, breakdown)
+    raw = {(r.region_code, int(r.year)): (None if pd.isna(r.value) else float(r.value),
+                                          None if (r.status is None or pd.isna(r.status))
+                                          else str(r.status))
+           for r in df.itertuples(index=False)}
+    all_years = sorted(set(years) if years is not None else {int(y) for y in df["year"]})
+    rows = [(y, *_resolve(code, y, raw, changes, is_count)) for y in all_years]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def latest(frame: pd.DataFrame) -> pd.Series | None:
+    """The row of the latest year with a value (or None when no year has one)."""
+    ok = frame[frame["value"].notna()]
+    return None if ok.empty else ok.sort_values("year").iloc[-1]
+
+
+def contents_meta(store: Store, table_id: str, contents_code: str) -> dict:
+    """label, unit, decimals of a ContentsCode as SSB gave them (empty dict if unknown)."""
+    df = store.query("SELECT label, unit, decimals FROM kostra_contents WHERE table_id = ? "
+                     "AND contents_code = ? LIMIT 1", [table_id, contents_code])
+    return {} if df.empty else df.iloc[0].to_dict()
+
+
+# -- KOSTRA comparison indicators ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Indicator:
+    """One comparison indicator (Fingertips/Kolada style)."""
+    key: str
+    title: str
+    definition: str
+    unit: str
+    source: str
+    polarity: str  # bokmål: how to read high/low
+    table_id: str
+    contents_code: str
+    breakdown: tuple = ()  # ((dim, code), ...)
+    per_1000_80: bool = False  # value = count / persons 80+ × 1000
+    count_table: str | None = None  # table/contents/breakdown of the count shown beside
+    count_contents: str | None = None
+    count_breakdown: tuple = ()
+    count_label: str = ""
+
+
+POLARITY_NONE = ("Verken høy eller lav verdi er i seg selv bedre; tallet må leses sammen "
+                 "med de andre tjenestene (omsorgstrappen).")
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("hjemme80", "Andel 80+ med hjemmetjenester",
+              "Andel innbyggere 80 år og over som bruker hjemmetjenester, per 31.12.",
+              "prosent", "SSB, KOSTRA tabell 12209 (KOShjtj80aarover0001)", POLARITY_NONE,
+              "12209", "KOShjtj80aarover0001",
+              count_table="12292", count_contents="KOSkjerne80aarov0000",
+              count_label="mottakere av hjemmetjenester 80+ (12292)"),
+    Indicator("inst80", "Andel 80+ med institusjonsopphold",
+              "Andel innbyggere 80 år og over som er beboere på institusjon, per 31.12.",
+              "prosent", "SSB, KOSTRA tabell 12209 (KOSsykhjand80aar0000)", POLARITY_NONE,
+              "12209", "KOSsykhjand80aar0000",
+              count_table="12003", count_contents="KOSomsorgantbruk0000",
+              count_breakdown=(("KOKalder0000", "F080-120"), ("KOKTenesteGrp0000", "B")),
+              count_label="brukere av institusjonstjenester 80+ (12003)"),
+    Indicator("aarsverk1000", "Årsverk per 1 000 innbyggere 80+",
+              "Årsverk i brukerrettede tjenester i pleie og omsorg (12292) per 1 000 innbyggere "
+              "80 år og over 1.1. året etter (07459). For KOSTRA-grupper er innbyggerne "
+              "summert over dagens kommuner i gruppen.",
+              "årsverk per 1 000 innbyggere 80+",
+              "SSB, KOSTRA tabell 12292 (KOSaarsverkbruke0000) og tabell 07459",
+              "Høyere betyr mer personell per eldre innbygger; det kan være et uttrykk for både "
+              "høyere kvalitet og høyere kostnad.",
+              "12292", "KOSaarsverkbruke0000", per_1000_80=True,
+              count_label="årsverk i brukerrettede tjenester"),
+    Indicator("plasser1000", "Institusjonsplasser per 1 000 innbyggere 80+",
+              "Alle disponible institusjonsplasser (11875) per 1 000 innbyggere 80 år og over "
+              "1.1. året etter (07459). For KOSTRA-grupper er innbyggerne summert over dagens "
+              "kommuner i gruppen.",
+              "plasser per 1 000 innbyggere 80+",
+              "SSB, KOSTRA tabell 11875 (KOSinstdispplass0000) og tabell 07459", POLARITY_NONE,
+              "11875", "KOSinstdispplass0000", per_1000_80=True,
+              count_label="disponible institusjonsplasser"),
+)
+
+
+def _pop80(store: Store, comp: Comparator) -> pd.Series:
+    """Persons 80+ by population year for a comparator (kommune/fylke/land/KOSTRA group)."""
+    if comp.code == "EAK":
+        where, params = "region_code = '0'", []
+    elif comp.code.startswith("EKA"):
+        where, params = "region_code = ?", [comp.code[3:]]
+    elif comp.code.startswith("EKG"):
+        num = int(comp.code[3:])
+        where = ("region_code IN (SELECT code FROM regions WHERE level = 'kommune' AND "
+                 "(kostra_group = ? OR kostra_group = ? OR kostra_group = ?))")
+        params = [comp.code, str(num), f"{num:02d}"]
+    else:
+        where, params = "region_code = ?", [comp.code]
+    df = store.query(f"SELECT year, sum(persons) AS p FROM population WHERE {where} AND age >= 80 "
+                     "GROUP BY year", params)
+    return df.set_index("year")["p"].astype(float)
+
+
+def indicator_series(store: Store, ind: Indicator, comp: Comparator,
+                     changes: list[Change] | None = None) -> pd.DataFrame:
+    """year, value, count, status, note for one indicator and comparator (all years)."""
+    changes = load_changes(store) if changes is None else changes
+    s = series(store, comp.code, ind.table_id, ind.contents_code, dict(ind.breakdown),
+               is_count=ind.per_1000_80, changes=changes)
+    if ind.per_1000_80:
+        pop = _pop80(store, comp)
+        counts = s["value"]
+        denom = s["year"].map(lambda y: pop.get(y + 1, pop.get(y, float("nan"))))
+        s = s.assign(count=counts, value=counts / denom.where(denom > 0) * 1000.0)
+        s.loc[s["count"].notna() & s["value"].isna(), "note"] = \
+            "Mangler innbyggertall 80+ for året."
+    elif ind.count_table:
+        c = series(store, comp.code, ind.count_table, ind.count_contents,
+                   dict(ind.count_breakdown), True, changes)
+        s = s.merge(c[["year", "value"]].rename(columns={"value": "count"}), on="year", how="left")
+    else:
+        s = s.assign(count=float("nan"))
+    s["value"] = s["value"].astype(float)
+    return s[["year", "value", "count", "status", "note"]]
+
+
+def comparison(store: Store, region_code: str, level: str) -> pd.DataFrame:
+    """All indicators × comparators × years, long.
+
+    Columns: indicator, role, code, label, year, value (unit of the indicator), count
+    (count shown beside the rate; persons, årsverk or places), status, note.
+    """
+    changes = load_changes(store)
+    frames = []
+    for comp in comparators(store, region_code, level):
+        for ind in INDICATORS:
+            s = indicator_series(store, ind, comp, changes)
+            frames.append(s.assign(indicator=ind.key, role=comp.role, code=comp.code,
+                                   label=comp.label))
+    cols = ["indicator", "role", "code", "label", "year", "value", "count", "status", "note"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True)[cols]

@@ -1,0 +1,345 @@
+"""Service need toward 2050: today's coverage by age band × projected population.
+
+Model (the "Metode" text in ``analysis.method`` states the same in bokmål):
+
+- coverage(s, a) = users(s, a) / population(a), with users from KOSTRA 12003 (brukere per
+  31.12 of the latest KOSTRA year Y, by age band and service group) and population from
+  07459 on 1 January Y+1 (= 31 December Y). Age bands are those of 12003: 0–66, 67–79, 80+
+  (12003 has no 90+ band; 11645 is not in the store).
+- projected users(s, t) = Σ_a coverage(s, a) × pop(a, t) for every SSB alternative;
+  computed as users(s, a) × pop(a, t) / pop(a, base) so the base year reproduces today
+  exactly.
+- scenario factors (see ``Scenario``) change coverage per year, shift age-specific rates
+  to older ages (healthier ageing), and move institution users to home services.
+
+Services: ``institusjon`` (all users of institution services, 12003 group B),
+``langtid`` (long-term residents: institution users scaled by 12292 langtidsopphold /
+institution users), ``hjemme`` (home services, 12003 group A).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data_sources.store import Store
+
+from . import kostra
+
+TARGET_YEAR = 2050
+MAX_AGE = 105  # 105 = 105 år og eldre
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    code: str  # KOSTRA KOKalder0000 code
+    low: int
+    high: int  # inclusive; MAX_AGE for the open top band
+    label: str
+
+
+BANDS: tuple[AgeBand, ...] = (
+    AgeBand("F000-066", 0, 66, "0–66 år"),
+    AgeBand("F067-079", 67, 79, "67–79 år"),
+    AgeBand("F080-120", 80, MAX_AGE, "80 år og over"),
+)
+
+SERVICE_LABELS = {
+    "institusjon": "Brukere av institusjonstjenester",
+    "langtid": "Beboere med langtidsopphold",
+    "hjemme": "Mottakere av hjemmetjenester",
+}
+SERVICE_GROUP = {"hjemme": "A", "institusjon": "B"}  # 12003 KOKTenesteGrp0000
+
+T_USERS = "12003"
+C_USERS = "KOSomsorgantbruk0000"
+T_STAFF = "12292"
+C_AARSVERK = "KOSaarsverkbruke0000"
+C_LANGTID = "KOSlangtid0000"
+T_PLACES = "11875"
+C_PLACES = "KOSinstdispplass0000"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Scenario settings; all zero = "uendret" (today's coverage and productivity).
+
+    institution_change, home_change: % change in coverage per year (compound).
+    healthy_years: years by which age-specific rates have moved to older ages by 2050
+    (phased in linearly from the base year). productivity: % change per year in users
+    served per årsverk. shift_to_home: % of institution users served at home instead by
+    2050 (phased in linearly).
+    """
+    institution_change: float = 0.0
+    home_change: float = 0.0
+    healthy_years: float = 0.0
+    productivity: float = 0.0
+    shift_to_home: float = 0.0
+
+    @property
+    def unchanged(self) -> bool:
+        return all(v == 0 for v in (self.institution_change, self.home_change,
+                                    self.healthy_years, self.productivity, self.shift_to_home))
+
+
+UNCHANGED = Scenario()
+
+
+@dataclass
+class ServiceBase:
+    """Today's users by service and age band, for one region.
+
+    ``bands``: rows (service, band, label, users, population, coverage) — users in persons,
+    population in persons (1 January after the KOSTRA year), coverage as a fraction.
+    ``aarsverk``: årsverk i brukerrettede tjenester (12292) in ``aarsverk_year``.
+    ``places``: institution places (11875) in ``places_year``. ``notes``: bokmål notes.
+    """
+    region_code: str
+    kostra_code: str
+    kostra_year: int | None = None
+    pop_year: int | None = None
+    bands: pd.DataFrame = field(default_factory=pd.DataFrame)
+    aarsverk: float | None = None
+    aarsverk_year: int | None = None
+    places: float | None = None
+    places_year: int | None = None
+    langtid: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.kostra_year is not None and self.pop_year is not None and len(self.bands) > 0
+
+    def users(self, service: str) -> float:
+        """Today's users of a service (sum over bands, persons)."""
+        return float(self.bands.loc[self.bands["service"] == service, "users"].sum())
+
+    @property
+    def services(self) -> list[str]:
+        return list(dict.fromkeys(self.bands["service"])) if len(self.bands) else []
+
+
+def band_population(pop: pd.Series) -> np.ndarray:
+    """Persons per band from a Series indexed by single-year age (0..105)."""
+    return band_weights(0.0) @ _age_vector(pop)
+
+
+def _age_vector(pop: pd.Series) -> np.ndarray:
+    return pop.reindex(range(MAX_AGE + 1), fill_value=0.0).to_numpy(dtype=float)
+
+
+def band_weights(shift: float, bands: tuple[AgeBand, ...] = BANDS) -> np.ndarray:
+    """Weights W (n_bands × 106): rate(age) = Σ_b W[b, age] · coverage(b).
+
+    With ``shift`` s ≥ 0 (healthier ageing) a person aged x gets the rate of age x − s
+    today (linear interpolation between whole years); ages below 0 take the rate of age 0.
+    Each column sums to 1; shift 0 gives plain band membership.
+    """
+    ages = np.arange(MAX_AGE + 1)
+    k = int(np.floor(shift))
+    f = shift - k
+    w = np.zeros((len(bands), MAX_AGE + 1))
+    for weight, lag in ((1.0 - f, k), (f, k + 1)):
+        if weight == 0.0:
+            continue
+        src = np.clip(ages - lag, 0, MAX_AGE)
+        for i, b in enumerate(bands):
+            w[i] += weight * ((src >= b.low) & (src <= b.high))
+    return w
+
+
+def _value(store: Store, code: str, table: str, contents: str, year: int | None = None,
+           breakdown: dict | None = None, changes=None) -> tuple[float | None, int | None, str | None]:
+    s = kostra.series(store, code, table, contents, breakdown, True, changes)
+    if year is not None:
+        s = s[s["year"] <= year]
+    row = kostra.latest(s)
+    if row is None:
+        note = s.sort_values("year")["note"].dropna()
+        return None, None, (note.iloc[-1] if len(note) else None)
+    return float(row["value"]), int(row["year"]), row["note"]
+
+
+def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
+    """Today's base for ``region_code`` (store code; mapped to KOSTRA codes as needed)."""
+    code = kostra.kostra_code(region_code, level)
+    base = ServiceBase(region_code, code)
+    changes = kostra.load_changes(store)
+    users: dict[tuple[str, str], pd.DataFrame] = {}
+    for service, grp in SERVICE_GROUP.items():
+        for band in BANDS:
+            users[(service, band.code)] = kostra.series(
+                store, code, T_USERS, C_USERS,
+                {"KOKalder0000": band.code, "KOKTenesteGrp0000": grp}, True, changes)
+    years = None
+    for s in users.values():
+        ok = set(s.loc[s["value"].notna(), "year"].astype(int))
+        years = ok if years is None else years & ok
+    if not years:
+        notes = {n for s in users.values() for n in s["note"].dropna()}
+        base.notes.append("Mangler brukertall etter alder (KOSTRA 12003) for regionen."
+                          + (" " + " ".join(sorted(notes)[:2]) if notes else ""))
+        return base
+    year = max(years)
+    base.kostra_year = year
+    pop_years = store.query("SELECT DISTINCT year FROM population WHERE region_code = ? "
+                            "AND year <= ? ORDER BY year", [region_code, year + 1])["year"]
+    if pop_years.empty:
+        base.notes.append("Mangler befolkningstall (07459) for regionen.")
+        return base
+    base.pop_year = int(pop_years.iloc[-1])
+    if base.pop_year != year + 1:
+        base.notes.append(f"Befolkningen 1.1.{year + 1} mangler; dekningsgrad er regnet mot "
+                          f"befolkningen 1.1.{base.pop_year}.")
+    pop = store.query("SELECT age, sum(persons) AS persons FROM population WHERE region_code = ? "
+                      "AND year = ? GROUP BY age", [region_code, base.pop_year]) \
+        .set_index("age")["persons"]
+    band_pop = band_population(pop)
+    rows = []
+    for service in SERVICE_GROUP:
+        for i, band in enumerate(BANDS):
+            s = users[(service, band.code)]
+            u = float(s.loc[s["year"] == year, "value"].iloc[0])
+            rows.append((service, band.code, band.label, u, band_pop[i]))
+    bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
+
+    base.aarsverk, base.aarsverk_year, note = _value(store, code, T_STAFF, C_AARSVERK, year,
+                                                     changes=changes)
+    if base.aarsverk is None:
+        base.notes.append("Mangler årsverk i brukerrettede tjenester (KOSTRA 12292)."
+                          + (f" {note}" if note else ""))
+    elif base.aarsverk_year != year:
+        base.notes.append(f"Årsverk er fra {base.aarsverk_year}, brukertall fra {year}.")
+    langtid, ly, note = _value(store, code, T_STAFF, C_LANGTID, year, changes=changes)
+    inst = bands[bands["service"] == "institusjon"]
+    if langtid is not None and ly == year and inst["users"].sum() > 0:
+        share = langtid / float(inst["users"].sum())
+        lt = inst.assign(service="langtid", users=inst["users"] * share)
+        bands = pd.concat([bands, lt], ignore_index=True)
+        base.langtid = langtid
+    else:
+        base.notes.append("Langtidsopphold (KOSTRA 12292) mangler for "
+                          f"{year}; tjenesten er utelatt." + (f" {note}" if note else ""))
+    bands["coverage"] = np.where(bands["population"] > 0,
+                                 bands["users"] / bands["population"].where(bands["population"] > 0, 1),
+                                 np.nan)
+    base.bands = bands
+    base.places, base.places_year, note = _value(store, code, T_PLACES, C_PLACES,
+                                                 changes=changes)
+    if base.places is None:
+        base.notes.append("Mangler institusjonsplasser (KOSTRA 11875)."
+                          + (f" {note}" if note else ""))
+    return base
+
+
+def population_frame(store: Store, region_code: str, base_year: int,
+                     end_year: int = TARGET_YEAR) -> pd.DataFrame:
+    """Population by (alternative, year) × age 0..105 (persons, both sexes).
+
+    The base year comes from the history (07459, same for every alternative); later years
+    from the projection (all alternatives in the store). Aggregated in DuckDB.
+    """
+    hist = store.query("SELECT age, sum(persons) AS persons FROM population "
+                       "WHERE region_code = ? AND year = ? GROUP BY age", [region_code, base_year])
+    proj = store.query("SELECT alternative, year, age, sum(persons) AS persons FROM projection "
+                       "WHERE region_code = ? AND year > ? AND year <= ? GROUP BY ALL",
+                       [region_code, base_year, end_year])
+    alts = sorted(proj["alternative"].unique()) if len(proj) else []
+    if hist.empty or not alts:
+        return pd.DataFrame(columns=range(MAX_AGE + 1),
+                            index=pd.MultiIndex.from_tuples([], names=["alternative", "year"]))
+    base = pd.concat([hist.assign(alternative=a, year=base_year) for a in alts])
+    allp = pd.concat([base, proj], ignore_index=True)
+    wide = allp.pivot_table(index=["alternative", "year"], columns="age", values="persons",
+                            aggfunc="sum", fill_value=0.0)
+    return wide.reindex(columns=range(MAX_AGE + 1), fill_value=0.0).sort_index()
+
+
+def _phase(years: np.ndarray, base_year: int, target: int = TARGET_YEAR) -> np.ndarray:
+    """0 in the base year rising linearly to 1 in ``target`` (capped at 1)."""
+    span = max(target - base_year, 1)
+    return np.clip((years - base_year) / span, 0.0, 1.0)
+
+
+def project_users(base_bands: pd.DataFrame, pop: pd.DataFrame, base_year: int,
+                  scenario: Scenario = UNCHANGED) -> pd.DataFrame:
+    """Projected users per (alternative, year) and service.
+
+    ``base_bands``: rows (service, band, users) for the base year; ``pop``: output of
+    ``population_frame`` (index (alternative, year), columns ages 0..105, the base year
+    included). Returns a long frame: alternative, year, service, users (persons), and
+    ``moved`` (institution users served at home instead; persons, only for 'hjemme').
+    """
+    if pop.empty or base_bands.empty:
+        return pd.DataFrame(columns=["alternative", "year", "service", "users", "moved"])
+    band_codes = [b.code for b in BANDS]
+    mat = pop.to_numpy(dtype=float)
+    alts = pop.index.get_level_values("alternative").to_numpy()
+    years = pop.index.get_level_values("year").to_numpy().astype(int)
+    base_rows = years == base_year
+    if not base_rows.any():
+        raise ValueError(f"befolkningen for basisåret {base_year} mangler")
+    phase = _phase(years, base_year)
+    eff = np.empty((len(years), len(BANDS)))
+    for y in np.unique(years):
+        sel = years == y
+        shift = scenario.healthy_years * float(phase[sel][0])
+        eff[sel] = mat[sel] @ band_weights(shift).T
+    base_pop = eff[base_rows][0]  # same computation as every row: ratio exactly 1 in base
+    dt = (years - base_year).astype(float)
+    growth = np.divide(eff, base_pop, out=np.zeros_like(eff), where=base_pop > 0)
+    out = {}
+    for service in dict.fromkeys(base_bands["service"]):
+        u = base_bands[base_bands["service"] == service].set_index("band")["users"] \
+            .reindex(band_codes, fill_value=0.0).to_numpy(dtype=float)
+        change = scenario.home_change if service == "hjemme" else scenario.institution_change
+        factor = (1.0 + change / 100.0) ** dt
+        out[service] = (growth * u).sum(axis=1) * factor
+    moved = np.zeros(len(years))
+    if "institusjon" in out and scenario.shift_to_home:
+        share = scenario.shift_to_home / 100.0 * phase
+        moved = out["institusjon"] * share
+        if "langtid" in out:
+            out["langtid"] = out["langtid"] * (1.0 - share)
+        out["institusjon"] = out["institusjon"] - moved
+        if "hjemme" in out:
+            out["hjemme"] = out["hjemme"] + moved
+    frames = [pd.DataFrame({"alternative": alts, "year": years, "service": s, "users": v,
+                            "moved": moved if s == "hjemme" else 0.0})
+              for s, v in out.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def with_range(proj: pd.DataFrame, alternative: str, value: str = "users",
+               keys: tuple[str, ...] = ("service",)) -> pd.DataFrame:
+    """The chosen alternative's values with ``low``/``high`` = min/max over all alternatives."""
+    k = ["year", *keys]
+    rng = proj.groupby(k)[value].agg(low="min", high="max").reset_index()
+    chosen = proj[proj["alternative"] == alternative][k + [value]]
+    return chosen.merge(rng, on=k, how="left").sort_values(k).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Institution places today vs projected need (need = projected institution users).
+
+    ``first_year_over``: first year need > places (None if never up to 2050; the base
+    year when already today). ``gaps``: {year: need − places} (places; positive = lack).
+    """
+    places: float | None
+    first_year_over: int | None
+    gaps: dict[int, float]
+
+
+def capacity(places: float | None, need: pd.Series,
+             years: tuple[int, ...] = (2030, 2040, 2050)) -> Capacity:
+    """``need``: projected institution users indexed by year (persons)."""
+    if places is None or need.empty:
+        return Capacity(places, None, {})
+    need = need.sort_index()
+    over = need[need > places]
+    first = int(over.index[0]) if len(over) else None
+    gaps = {y: float(need.loc[y] - places) for y in years if y in need.index}
+    return Capacity(places, first, gaps)

@@ -1,0 +1,71 @@
+"""Staffing need toward 2050 and the share of people aged 20–66 it would take.
+
+- weighted users = institution users + HOME_WEIGHT × home-service users
+  (+ MOVED_WEIGHT × institution users moved home in the scenario);
+- årsverk per weighted user is today's (12292 årsverk i brukerrettede tjenester /
+  today's weighted users), changed by the productivity setting per year;
+- årsverk needed(t) = årsverk today × weighted users(t) / weighted users(base)
+  / (1 + productivity)^(t − base);
+- share of 20–66 = årsverk needed / persons aged 20–66 (årsverk per innbygger 20–66 år).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .services import MAX_AGE, Scenario, UNCHANGED
+
+# Assumptions (stated in Metode): one home-service user needs on average a fifth of the
+# staff time of one institution resident; a user moved from institution to home needs half.
+HOME_WEIGHT = 0.2
+MOVED_WEIGHT = 0.5
+WORK_AGES = (20, 66)
+
+
+def weighted_users(users: pd.DataFrame, home_weight: float = HOME_WEIGHT,
+                   moved_weight: float = MOVED_WEIGHT) -> pd.DataFrame:
+    """Weighted users per (alternative, year) from ``services.project_users`` output.
+
+    Returns alternative, year, weighted (institution-resident equivalents).
+    """
+    wide = users.pivot_table(index=["alternative", "year"], columns="service",
+                             values="users", aggfunc="sum")
+    moved = users[users["service"] == "hjemme"].set_index(["alternative", "year"])["moved"] \
+        .reindex(wide.index, fill_value=0.0) if "hjemme" in wide else 0.0
+    inst = wide["institusjon"] if "institusjon" in wide else 0.0
+    home = wide["hjemme"] if "hjemme" in wide else 0.0
+    w = inst + home_weight * (home - moved) + moved_weight * moved
+    return w.rename("weighted").reset_index()
+
+
+def project_aarsverk(aarsverk_base: float, weighted: pd.DataFrame, base_year: int,
+                     scenario: Scenario = UNCHANGED) -> pd.DataFrame:
+    """Årsverk needed per (alternative, year).
+
+    ``weighted``: output of ``weighted_users``; the base year's weighted users is the
+    denominator (per alternative), so the base year reproduces ``aarsverk_base`` exactly.
+    Returns alternative, year, aarsverk.
+    """
+    df = weighted.copy()
+    base = df[df["year"] == base_year].set_index("alternative")["weighted"]
+    denom = df["alternative"].map(base).to_numpy(dtype=float)
+    ratio = np.divide(df["weighted"].to_numpy(dtype=float), denom,
+                      out=np.full(len(df), np.nan), where=denom > 0)
+    prod = (1.0 + scenario.productivity / 100.0) ** (df["year"].to_numpy() - base_year)
+    df["aarsverk"] = aarsverk_base * ratio / prod
+    return df[["alternative", "year", "aarsverk"]]
+
+
+def working_age(pop: pd.DataFrame, ages: tuple[int, int] = WORK_AGES) -> pd.DataFrame:
+    """Persons aged 20–66 per (alternative, year) from ``services.population_frame``."""
+    cols = [a for a in range(ages[0], ages[1] + 1) if a <= MAX_AGE]
+    s = pop[cols].sum(axis=1)
+    return s.rename("pop_20_66").reset_index()
+
+
+def share_of_working_age(aarsverk: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
+    """alternative, year, aarsverk, pop_20_66, share (fraction: årsverk / persons 20–66)."""
+    df = aarsverk.merge(working_age(pop), on=["alternative", "year"], how="left")
+    df["share"] = df["aarsverk"] / df["pop_20_66"].where(df["pop_20_66"] > 0)
+    return df

@@ -1,0 +1,117 @@
+"""Command line: ``python -m data_sources {refresh,import,status}``.
+
+    python -m data_sources refresh --kommune 3103 4601     # these kommuner (+ fylke, land)
+    python -m data_sources refresh --all                   # everything, all regions
+    python -m data_sources refresh --tables projection 12209
+    python -m data_sources import 07459.csv 14746.json     # files saved from Statistikkbanken
+    python -m data_sources status
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from . import config
+
+
+def _store():
+    from .store import Store, StoreError
+    try:
+        return Store(config.db_path())
+    except StoreError as exc:
+        sys.exit(f"Feil: {exc}")
+
+
+def cmd_refresh(args) -> int:
+    from .client import SSBClient
+    from .refresh import TABLE_KEYS, refresh
+    if not args.all and not args.kommune and not args.tables:
+        print("Oppgi --kommune KODE ..., --all eller --tables ...", file=sys.stderr)
+        return 2
+    regions = None if args.all or not args.kommune else args.kommune
+    store = _store()
+    bars: dict[str, tqdm] = {}
+
+    def progress(what, done, total):
+        bar = bars.get(what)
+        if bar is None:
+            bar = bars[what] = tqdm(total=total, desc=what, unit="forespørsel", leave=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    client = SSBClient()
+    try:
+        report = refresh(store, tables=args.tables or TABLE_KEYS, regions=regions,
+                         client=client, progress=progress, force=args.force)
+    except ValueError as exc:
+        print(f"Feil: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        for bar in bars.values():
+            bar.close()
+    for line in report.lines():
+        print(line)
+    if not report.ok:
+        print("Noen tabeller feilet. Uten nettverk: last ned filer fra Statistikkbanken "
+              "(JSON-stat 2 eller CSV) og kjør `python -m data_sources import FIL ...`.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .importer import FileImportError, import_files
+    store = _store()
+    try:
+        reports = import_files(args.files, store=store)
+    except FileImportError as exc:
+        print(f"Feil: {exc}", file=sys.stderr)
+        print("Ingenting ble endret i databasen.", file=sys.stderr)
+        return 1
+    for r in reports:
+        print(r.message)
+    return 0
+
+
+def cmd_status(args) -> int:
+    store = _store()
+    df = store.status()
+    print(f"Database: {store.path}")
+    if df.empty:
+        print("Databasen er tom. Hent data med `python -m data_sources refresh --kommune KODE` "
+              "eller importer filer med `python -m data_sources import FIL ...`.")
+        return 0
+    for r in df.itertuples():
+        print(f"{r.table_id:>6}  {r.kind:<10} {r.title}")
+        print(f"        runde: {r.round or '–'}  SSB oppdatert: {r.ssb_updated or 'ukjent'}  "
+              f"hentet: {r.fetched_at:%Y-%m-%d %H:%M}  rader: {r.rows:,}  regioner: {r.regions}"
+              .replace(",", " "))
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m data_sources",
+                                 description="Hent, importer og vis SSB-data i databasen.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("refresh", help="hent fra SSB (bare tabeller som er endret)")
+    r.add_argument("--kommune", nargs="+", metavar="KODE", help="kommune-/fylkesnummer")
+    r.add_argument("--all", action="store_true", help="alle regioner")
+    r.add_argument("--tables", nargs="+", metavar="TABELL",
+                   help="projection, population, 12209, 12292, 12003, 11875")
+    r.add_argument("--force", action="store_true", help="last ned selv om tabellen er uendret")
+    r.set_defaults(fn=cmd_refresh)
+    i = sub.add_parser("import", help="importer filer lastet ned fra Statistikkbanken")
+    i.add_argument("files", nargs="+", metavar="FIL")
+    i.set_defaults(fn=cmd_import)
+    s = sub.add_parser("status", help="vis hva databasen inneholder")
+    s.set_defaults(fn=cmd_status)
+    args = ap.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

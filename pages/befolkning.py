@@ -1,0 +1,223 @@
+"""Befolkning: population toward 2030/2040/2050 for the selected region, with SSB's range.
+
+Thin page: reads the selection, asks ``analysis.demography`` (cached per region), draws with
+``ui.charts`` and offers the numbers with ``ui.export``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis import demography as dem
+from data_sources import catalog, config
+from ui import charts, data, export, state
+from ui.format import fmt_int, fmt_num, fmt_pct, fmt_share
+
+PROJ_FALLBACK = "14746"
+HISTORY = "07459"
+
+
+# -- cached reads (keyed by store version, so never stale) --------------------------------
+@st.cache_data(show_spinner=False, max_entries=16)
+def _projection_table(version: str, path: str) -> str | None:
+    return dem.projection_table_id(data.store())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _groups(version: str, path: str, region: str, ptab: str | None) -> pd.DataFrame:
+    return dem.age_group_table(data.store(), [region], projection_table=ptab)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pyramid(version: str, path: str, region: str, alternative: str, base_year: int,
+             ptab: str | None) -> pd.DataFrame:
+    return dem.pyramid(data.store(), region, alternative, base_year, projection_table=ptab)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pyramid_figure(version: str, path: str, region: str, alternative: str, base_year: int,
+                    ptab: str | None, horizon: int):
+    df = _pyramid(version, path, region, alternative, base_year, ptab)
+    return charts.pyramid_chart(df, base_year, start_year=horizon)
+
+
+def _alt_phrase(code: str) -> str:
+    if code == "MMMM":
+        return "hovedalternativet MMMM"
+    return f"alternativet «{catalog.alternative_label(code)}» ({code})"
+
+
+def _delta(gc: dem.GroupChange) -> str:
+    return f"{fmt_int(gc.change, sign=True)} ({fmt_pct(gc.pct, 1, sign=True)})"
+
+
+def _arrow(x: float) -> str:
+    return "off" if round(x, 3) == 0 else ("up" if x > 0 else "down")
+
+
+def key_figure_rows(kf: dem.KeyFigures) -> pd.DataFrame:
+    """The key figures as a table (what the metrics show), for download."""
+    y0, y1 = kf.base_year, kf.horizon
+    rows = []
+    for g, label in (("Totalt", "Folketall"), ("67–79", "67–79 år"), ("80–89", "80–89 år"),
+                     ("90+", "90 år og eldre")):
+        gc = kf.groups[g]
+        rows.append({"Nøkkeltall": label, str(y0): round(gc.base), str(y1): round(gc.target),
+                     "Endring": round(gc.change),
+                     "Endring (%)": None if gc.pct is None else round(gc.pct, 1)})
+    for label, pair, dec in (("Andel 67 år og eldre (%)", kf.share_67, 1),
+                             ("Andel 80 år og eldre (%)", kf.share_80, 1)):
+        rows.append({"Nøkkeltall": label, str(y0): round(pair[0] * 100, dec),
+                     str(y1): round(pair[1] * 100, dec),
+                     "Endring": round((pair[1] - pair[0]) * 100, dec), "Endring (%)": None})
+    for label, pair in (("Personer 20–66 år per person 67+", kf.support_67),
+                        ("Personer 20–66 år per person 80+", kf.support_80)):
+        rows.append({"Nøkkeltall": label, str(y0): round(pair[0], 1), str(y1): round(pair[1], 1),
+                     "Endring": round(pair[1] - pair[0], 1), "Endring (%)": None})
+    return pd.DataFrame(rows)
+
+
+def show_key_figures(kf: dem.KeyFigures, caption: str) -> None:
+    y0, y1 = kf.base_year, kf.horizon
+    defs = dem.INDICATORS
+    st.subheader(f"Nøkkeltall {y1} sammenlignet med {y0}")
+    cols = st.columns(4)
+    for col, (g, label) in zip(cols, (("Totalt", "Folketall"), ("67–79", "67–79 år"),
+                                      ("80–89", "80–89 år"), ("90+", "90 år og eldre"))):
+        gc = kf.groups[g]
+        col.metric(f"{label} i {y1}", fmt_int(gc.target), _delta(gc), delta_color="off",
+                   delta_arrow=_arrow(gc.change), border=True,
+                   delta_description=f"fra {fmt_int(gc.base)} i {y0}",
+                   help=f"{defs['persons'].definition} {defs['change'].definition}")
+    cols = st.columns(5)
+    for col, (key, label, pair) in zip(cols[:2], (("share_67", "Andel 67+", kf.share_67),
+                                                 ("share_80", "Andel 80+", kf.share_80))):
+        diff = (pair[1] - pair[0]) * 100
+        col.metric(f"{label} i {y1}", fmt_share(pair[1]),
+                   f"{fmt_num(diff, 1, sign=True)} prosentpoeng", delta_color="off",
+                   delta_arrow=_arrow(diff), border=True,
+                   delta_description=f"fra {fmt_share(pair[0])} i {y0}",
+                   help=defs[key].definition)
+    for col, (key, label, pair) in zip(cols[2:4], (
+            ("support_67", "20–66 år per 67+", kf.support_67),
+            ("support_80", "20–66 år per 80+", kf.support_80))):
+        diff = pair[1] - pair[0]
+        col.metric(f"{label} i {y1}", fmt_num(pair[1], 1), fmt_num(diff, 1, sign=True),
+                   delta_color="green" if diff > 0 else ("red" if diff < 0 else "gray"),
+                   delta_arrow=_arrow(diff), border=True,
+                   delta_description=f"fra {fmt_num(pair[0], 1)} i {y0}",
+                   help=defs[key].definition)
+    cols[4].metric("Flere 65+ enn 0–19", dem.crossover_label(kf.crossover), border=True,
+                   help=defs["crossover"].definition)
+    with st.expander("Nøkkeltallene som tabell"):
+        table = key_figure_rows(kf)
+        st.dataframe(table, hide_index=True)
+        st.caption(caption)
+        export.download_buttons(table, f"nokkeltall_{kf.region_code}_{y1}", "kf")
+
+
+def main() -> None:
+    sel = state.current()
+    version, path = data.cache_version(), str(config.db_path())
+    ptab = _projection_table(version, path)
+    st.title(f"Befolkning – {sel.region_name}")
+    st.markdown(
+        "Hvor mange innbyggere i alderen 67–79, 80–89 og 90 år og eldre får vi mot 2030, "
+        "2040 og 2050, hvor raskt endres det sammenlignet med fylket og landet, og hvor sikkert "
+        "er det? Tallene er SSBs befolkningsframskrivinger; skyggen i figurene viser spennet "
+        "mellom SSBs ni alternativer.")
+
+    table = _groups(version, path, sel.region_code, ptab)
+    if table.empty or not dem.has_projection(table, sel.region_code, sel.alternative):
+        st.info(f"Databasen har ingen befolkningsframskriving for {sel.region_name} "
+                f"({_alt_phrase(sel.alternative)}). Hent eller importer tallene på siden "
+                "«Oversikt og data».")
+        if (Path(__file__).parent / "oversikt.py").exists():
+            st.page_link("pages/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
+        return
+
+    ptab = ptab or PROJ_FALLBACK
+    base = dem.latest_observed_year(table, sel.region_code)
+    last = int(table.loc[table["series"] != dem.OBSERVED, "year"].max())
+    horizon = min(sel.horizon, last)
+    kf = dem.key_figures(table, sel.region_code, sel.alternative, horizon)
+    has_history = (table["series"] == dem.OBSERVED).any()
+    tables = [ptab, HISTORY] if has_history else [ptab]
+    caption = charts.source_caption(tables, extra={ptab: _alt_phrase(sel.alternative)})
+    caption_band = charts.source_caption(
+        tables, extra={ptab: f"{_alt_phrase(sel.alternative)}; spenn: alle ni alternativer"})
+
+    show_key_figures(kf, caption)
+    st.subheader("Kort oppsummert")
+    st.markdown(dem.summary_text(sel.region_name, kf))
+    st.caption(f"Beregnet fra {_alt_phrase(sel.alternative)}.")
+
+    st.subheader("Utvikling per aldersgruppe")
+    st.caption(dem.INDICATORS["band"].definition)
+    groups = [("Totalt", "Hele befolkningen"), ("67–79", "67–79 år"), ("80–89", "80–89 år"),
+              ("90+", "90 år og eldre")]
+    for row in (groups[:2], groups[2:]):
+        cols = st.columns(2)
+        for col, (g, title) in zip(cols, row):
+            with col:
+                df = dem.chart_series(table, sel.region_code, sel.alternative, g)
+                fig = charts.band_chart(df, base, title=title,
+                                        projected_name=f"Framskrevet ({sel.alternative})")
+                st.plotly_chart(fig, key=f"band_{g}", config={"displaylogo": False})
+                st.caption(caption_band)
+                export.download_buttons(df, f"befolkning_{sel.region_code}_{g}", f"dl_{g}")
+
+    show_index(sel, table, version, path, ptab)
+    show_pyramid(sel, base, version, path, ptab, horizon, caption)
+
+    with st.expander("Definisjoner"):
+        for ind in dem.INDICATORS.values():
+            st.markdown(f"**{ind.label}** ({ind.unit}; {ind.polarity}). {ind.definition}")
+
+
+def show_index(sel: state.Selection, table: pd.DataFrame, version: str, path: str,
+               ptab: str) -> None:
+    st.subheader("Vekst sammenlignet med fylket og landet")
+    st.caption(f"Indeks, {dem.INDICATORS['index'].definition}")
+    names = {sel.region_code: sel.region_name}
+    frames = [table]
+    opts = data.region_options().set_index("code")["name"]
+    for code in ([sel.fylke_code] if sel.fylke_code else []) + (["0"] if sel.level != "land"
+                                                                 else []):
+        t = _groups(version, path, code, ptab)
+        if dem.has_projection(t, code, sel.alternative):
+            frames.append(t)
+            names[code] = str(opts.get(code, code))
+    both = pd.concat(frames, ignore_index=True)
+    idx = dem.growth_index(both, list(names), sel.alternative)
+    fig = charts.index_chart(idx, names, dem.ELDERLY_GROUPS)
+    st.plotly_chart(fig, key="index", config={"displaylogo": False})
+    st.caption(charts.source_caption([ptab, HISTORY],
+                                     extra={ptab: _alt_phrase(sel.alternative)}))
+    out = idx.assign(region=idx["region_code"].map(names), index=idx["index"].round(1))
+    out = out.rename(columns={"region_code": "Regionnummer", "region": "Region",
+                              "group": "Aldersgruppe", "year": "År", "persons": "Personer",
+                              "index": "Indeks"})
+    export.download_buttons(out[["Regionnummer", "Region", "Aldersgruppe", "År", "Personer",
+                                 "Indeks"]], f"vekstindeks_{sel.region_code}", "dl_index")
+
+
+def show_pyramid(sel: state.Selection, base: int, version: str, path: str, ptab: str,
+                 horizon: int, caption: str) -> None:
+    st.subheader("Befolkningspyramide")
+    st.caption(f"Antall personer etter ettårig alder og kjønn. Omrisset viser {base}. Trykk "
+               "«Spill av» eller dra i glidebryteren for å se årene.")
+    fig = _pyramid_figure(version, path, sel.region_code, sel.alternative, base, ptab, horizon)
+    st.plotly_chart(fig, key="pyramid", config={"displaylogo": False})
+    st.caption(caption)
+    df = _pyramid(version, path, sel.region_code, sel.alternative, base, ptab)
+    out = df.assign(sex=df["sex"].map({"1": "Menn", "2": "Kvinner"}))
+    out = out.rename(columns={"year": "År", "age": "Alder", "sex": "Kjønn",
+                              "persons": "Personer"})
+    export.download_buttons(out, f"pyramide_{sel.region_code}_{sel.alternative}", "dl_pyr")
+
+
+main()

@@ -1,0 +1,105 @@
+"""Oversikt og data: what the store holds, fetching the chosen region, importing files."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from data_sources import catalog
+from data_sources.refresh import missing_tables
+from ui import data, state
+from ui.format import fmt_int
+
+sel = state.current()
+store = data.store()
+
+st.title("Kunnskapsgrunnlag for Leve hele livet")
+st.markdown(
+    "Befolkningsutvikling mot 2030, 2040 og 2050, tjenestebehov og bemanning i helse og "
+    "omsorg for hver kommune – fra SSBs befolkningsframskrivinger og KOSTRA. "
+    "Velg kommune, framskrivingsalternativ og år i sidemenyen; sidene **Befolkning**, "
+    "**Tjenester og kapasitet** og **Bemanning** viser tallene med kilde.")
+
+# -- the chosen region -------------------------------------------------------------------
+st.subheader(f"Data for {sel.region_name}")
+need = missing_tables(store, sel.region_code)
+if not need:
+    st.success(f"Databasen har alle tabeller for {sel.region_name}.")
+else:
+    names = {"projection": "befolkningsframskriving", "population": "befolkningshistorikk (07459)",
+             **{t: f"KOSTRA {t}" for t in catalog.KOSTRA_TABLES}}
+    st.warning(f"Mangler for {sel.region_name}: " + ", ".join(names.get(n, n) for n in need) + ".")
+    if st.button(f"Hent data for {sel.region_name} fra SSB", type="primary", key="fetch"):
+        from data_sources.client import SSBClient, SSBOffline
+        from data_sources.refresh import refresh
+        bar = st.progress(0.0, text="Spør SSB om tabellene …")
+
+        def progress(what, done, total):
+            bar.progress(min(done / max(total, 1), 1.0), text=f"Henter {what}: {done} av {total}")
+
+        try:
+            report = refresh(store, tables=need, regions=[sel.region_code],
+                             client=SSBClient(retries=2, backoff=0.5),
+                             progress=progress)
+        except SSBOffline as exc:  # noqa: F841 - refresh reports offline per table
+            report = None
+        bar.empty()
+        if report is not None and report.ok:
+            st.success("Hentet:\n\n" + "\n".join(f"- {line}" for line in report.lines()))
+            st.rerun()
+        else:
+            msgs = [t.message for t in (report.tables if report else []) if t.action == "failed"]
+            st.error("Fikk ikke hentet data fra SSB" + (f": {msgs[0]}" if msgs else ".") +
+                     "\n\nUten nettverk kan du laste ned tabellene fra Statistikkbanken "
+                     "(ssb.no/statbank) som JSON-stat 2 eller CSV og importere dem nedenfor.")
+
+# -- import ------------------------------------------------------------------------------
+with st.expander("Importer filer lastet ned fra Statistikkbanken", expanded=bool(need)):
+    st.markdown(
+        "Last ned tabell 14746 (befolkningsframskriving), 07459 (befolkning, med "
+        "«Kommuner summert» som regioninndeling) eller KOSTRA-tabellene 12209, 12292, 12003 og "
+        "11875 fra Statistikkbanken, som **JSON-stat 2** eller **CSV (semikolonseparert)**, "
+        "og slipp filene her. Det samme kan gjøres med "
+        "`python -m data_sources import FIL ...`.")
+    files = st.file_uploader("Filer", type=["json", "csv"], accept_multiple_files=True,
+                             key="upload")
+    if files and st.button("Importer", key="do_import"):
+        from data_sources.importer import FileImportError, import_files
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for f in files:
+                p = Path(tmp) / Path(f.name).name
+                p.write_bytes(f.getvalue())
+                paths.append(p)
+            try:
+                with st.spinner("Importerer …"):
+                    reports = import_files(paths, store=store)
+            except FileImportError as exc:
+                st.error(f"{exc}\n\nIngenting ble endret i databasen.")
+            else:
+                for r in reports:
+                    st.success(r.message)
+
+# -- what the store holds ----------------------------------------------------------------
+st.subheader("Hva databasen inneholder")
+status = store.status()
+if status.empty:
+    st.info("Databasen er tom. Hent data for en kommune med knappen over, kjør "
+            "`python -m data_sources refresh --all` kvelden før et møte, eller importer filer.")
+else:
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    view = pd.DataFrame({
+        "Tabell": status["table_id"],
+        "Innhold": status["title"],
+        "Runde": status["round"].fillna("–"),
+        "Oppdatert hos SSB": pd.to_datetime(status["ssb_updated"], errors="coerce", utc=True)
+        .dt.strftime("%d.%m.%Y").fillna("ukjent"),
+        "Hentet": pd.to_datetime(status["fetched_at"]).dt.strftime("%d.%m.%Y %H:%M"),
+        "Alder": [f"{(now - pd.Timestamp(t)).days} dager" for t in status["fetched_at"]],
+        "Rader": [fmt_int(r) for r in status["rows"]],
+        "Regioner": status["regions"],
+    })
+    st.dataframe(view, hide_index=True, width="stretch")
+    st.caption("Kilde: Statistisk sentralbyrå (SSB), lisens CC BY 4.0. Tallene brukes slik SSB "
+               "publiserer dem; «Oppdatert hos SSB» er SSBs egen oppdateringstid.")

@@ -1,0 +1,220 @@
+"""Importing hand-downloaded SSB files (CSV and JSON-stat 2) into the store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from data_sources import importer, ssbcsv
+from data_sources.importer import FileImportError
+from data_sources.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("KG_SHARED_DIR", ROOT / ".." / "shared" / "ssb"))
+HIST = SHARED / "befolkning_historikk"
+CSV_2024 = HIST / "csdata_niphr" / "07459_norway_population_by_age_sex_2024.csv"
+CSV_2023 = HIST / "csdata_niphr" / "07459_norway_population_by_age_sex_2023.csv"
+JSON_07459 = HIST / "omsorgsradar_fixtures" / "ssb_07459_kommune_hist_fixture.json"
+CSV_13599 = SHARED / "befolkningsframskriving" / "nasjonal_13599_erlandhandegard" / \
+    "13599_20230307-134301.csv"
+
+needs_shared = pytest.mark.skipif(not CSV_2024.exists(), reason="../shared/ssb mangler")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "t.duckdb")
+    yield s
+    s.close()
+
+
+def raw_totals(path: Path) -> dict[str, int]:
+    """Kommune totals computed independently with the csv module (region code -> persons)."""
+    totals: dict[str, int] = defaultdict(int)
+    with open(path, encoding="latin-1", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    header_i = next(i for i, r in enumerate(rows) if r and r[0] == "region")
+    for r in rows[header_i + 1:]:
+        if not r:
+            continue
+        code = r[0].split(" ")[0].removeprefix("K-")
+        totals[code] += int(r[2]) + int(r[3])
+    return dict(totals)
+
+
+# -- CSV parsing -----------------------------------------------------------------------------
+@needs_shared
+def test_07459_csv_2024_parses_to_api_shape():
+    df, meta = ssbcsv.read_csv(CSV_2024)
+    assert meta.table_id == "07459"
+    assert [d.id for d in meta.dimensions] == ["Region", "Kjonn", "Alder", "ContentsCode", "Tid"]
+    assert meta.dim("Region").codelist == "agg_KommSummer"
+    assert meta.dim("Kjonn").codes == ("1", "2")
+    ages = meta.dim("Alder").codes
+    assert ages[0] == "000" and ages[-1] == "105+" and len(ages) == 106
+    assert meta.dim("ContentsCode").codes == ("Personer1",)
+    assert meta.dim("Tid").codes == ("2024",)
+    assert df["value"].dtype == np.float64
+    assert df.loc[0, ["Region", "Kjonn", "Alder"]].tolist() == ["K-3101", "1", "000"]
+    assert df.loc[0, "value"] == 159
+    kommuner = [c for c in meta.dim("Region").codes if len(c) == 6 and c[2:].isdigit()]
+    assert len(kommuner) == 357
+
+
+@needs_shared
+def test_07459_import_totals_equal_raw_file(store):
+    rep = importer.import_file(CSV_2024, store)
+    assert rep.table_id == "07459" and rep.kind == "population" and rep.years == [2024]
+    stored = store.query("SELECT region_code, sum(persons) AS p FROM population "
+                         "WHERE year = 2024 GROUP BY 1")
+    got = dict(zip(stored["region_code"], stored["p"]))
+    want = raw_totals(CSV_2024)
+    kommuner = {c for c in want if len(c) == 4 and c.isdigit()}
+    assert len(kommuner) == 357
+    for c in kommuner:
+        assert got[c] == want[c], c
+    assert sum(got[c] for c in kommuner) == sum(want[c] for c in kommuner)
+    src = store.source("07459")
+    q = json.loads(src["query"])
+    assert q["file"] == CSV_2024.name and len(q["sha256"]) == 64
+    assert src["ssb_updated"] is None
+    assert "SSB oppdatert: ukjent" in rep.message
+    log = store.query("SELECT origin FROM fetch_log")
+    assert log["origin"].tolist() == [f"file:{CSV_2024.name}"]
+
+
+@needs_shared
+def test_07459_2023_has_2020_structure_and_both_years_kept(store):
+    df, meta = ssbcsv.read_csv(CSV_2023)
+    codes = set(meta.dim("Region").codes)
+    assert "K-3001" in codes and "K-3101" not in codes and "K-1507" in codes
+    importer.import_files([CSV_2023, CSV_2024], store)
+    years = store.query("SELECT year, count(DISTINCT region_code) AS n FROM population "
+                        "GROUP BY 1 ORDER BY 1")
+    assert years["year"].tolist() == [2023, 2024]
+    assert store.scalar("SELECT sum(persons) FROM population WHERE year = 2023 AND "
+                        "region_code = '3001'") == raw_totals(CSV_2023)["3001"]
+
+
+@needs_shared
+def test_partial_json_upserts_only_its_cells(store):
+    importer.import_file(CSV_2024, store)
+    before = store.scalar("SELECT count(*) FROM population WHERE region_code='0301'")
+    rep = importer.import_file(JSON_07459, store)
+    assert "2026-02-25" in rep.message and rep.years == [2017, 2024]
+    assert store.source("07459")["ssb_updated"] == "2026-02-25T07:00:00Z"
+    # The JSON holds ages 80-104 only: younger ages of Oslo 2024 must survive.
+    after = store.scalar("SELECT count(*) FROM population WHERE region_code='0301' "
+                         "AND year = 2024")
+    assert after == before
+    assert store.scalar("SELECT count(*) FROM population WHERE year = 2017") == 150
+
+
+@needs_shared
+def test_13599_csv_parses_and_reports_missing_sex():
+    df, meta = ssbcsv.read_csv(CSV_13599)
+    assert meta.table_id == "13599"
+    assert len(df) == 106 * 79
+    assert meta.dim("Framskriv").codes == ("MMM",)
+    assert meta.dim("InnvandrLandbakgr").codes == ("00",)
+    assert meta.dim("Tid").codes[0] == "2022" and meta.dim("Tid").codes[-1] == "2100"
+    assert ssbcsv.missing_dimensions(meta) == ["Kjonn"]
+    assert any("kjønn" in n for n in meta.notes)
+    first = df[(df["Alder"] == "000") & (df["Tid"] == "2022")]["value"].tolist()
+    assert first == [56458.0]
+
+
+# -- small authored CSV variants --------------------------------------------------------------
+WIDE_NB = ('"07459: Befolkning, etter region, alder, statistikkvariabel, år og kjønn"\r\n\r\n'
+           '"region";"alder";"Personer 2024 Menn";"Personer 2024 Kvinner"\r\n'
+           '"K-3101 Halden";"0 år";159;127\r\n'
+           '"K-3101 Halden";"105 år eller eldre";..;1\r\n'
+           '"0301 Oslo - Oslove";"1 år";3,0;:\r\n')
+
+
+def test_wide_norwegian_utf8_bom_with_symbols():
+    df, meta = ssbcsv.read_csv(("\ufeff" + WIDE_NB).encode("utf-8"), name="x.csv")
+    assert meta.dim("Kjonn").codes == ("1", "2")
+    assert meta.dim("Alder").codes == ("000", "105+", "001")
+    row = df[(df["Alder"] == "105+") & (df["Kjonn"] == "1")].iloc[0]
+    assert np.isnan(row["value"]) and row["status"] == ".."
+    row = df[(df["Region"] == "0301") & (df["Kjonn"] == "2")].iloc[0]
+    assert np.isnan(row["value"]) and row["status"] == ":"
+    assert df[(df["Region"] == "0301") & (df["Kjonn"] == "1")]["value"].iloc[0] == 3.0
+    assert meta.dim("Region").labels[1] == "Oslo - Oslove"
+
+
+def test_comma_and_tab_separated_latin1_long_layout():
+    text = ('"07459: Befolkning"\n\nregion,kjønn,alder,år,Personer\n'
+            '"K-3101 Halden",Menn,"0 år",2024,159\n"K-3101 Halden",Kvinner,"0 år",2024,127\n')
+    df, meta = ssbcsv.read_csv(text.encode("latin-1"))
+    assert [d.id for d in meta.dimensions] == ["Region", "Kjonn", "Alder", "ContentsCode", "Tid"]
+    assert df["value"].tolist() == [159.0, 127.0]
+    df2, meta2 = ssbcsv.read_csv(text.replace(",", "\t").encode("latin-1"))
+    assert df2["value"].tolist() == [159.0, 127.0]
+
+
+def test_kostra_regions_and_decimal_comma():
+    text = ('"12209: Utvalgte nøkkeltall for helse og omsorg"\n\n'
+            '"region";"statistikkvariabel";"år";"verdi"\n'
+            '"EKG01 KOSTRA-gruppe 1";"Andel 80 år og over med hjemmetjenester";"2024";12,5\n'
+            '"EAK Landet";"Andel 80 år og over med hjemmetjenester";"2024";.\n')
+    df, meta = ssbcsv.read_csv(text.encode("utf-8"))
+    assert [d.id for d in meta.dimensions][0] == "KOKkommuneregion0000"
+    assert meta.dim("KOKkommuneregion0000").codes == ("EKG01", "EAK")
+    assert df["value"].iloc[0] == 12.5
+    assert df["status"].iloc[1] == "." and np.isnan(df["value"].iloc[1])
+
+
+# -- failures: Norwegian message naming the file, store unchanged -----------------------------
+def _write(tmp_path, name, data: bytes | str) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data.encode("latin-1") if isinstance(data, str) else data)
+    return p
+
+
+GOOD = ('"07459: Befolkning"\r\n\r\n"region";"alder";"Personer 2024 Menn";'
+        '"Personer 2024 Kvinner"\r\n"K-3101 Halden";"0 år";159;127\r\n')
+
+
+@pytest.mark.parametrize("name,data,expected", [
+    ("tom.csv", b"", "tom.csv: filen er tom"),
+    ("tom2.json", b"  \n", "tom2.json: filen er tom"),
+    ("07459.csv", GOOD + '"K-3101 Halden";"1 år";134;111\r\n"K-3101 Halden";"2 år";141\r\n',
+     "07459.csv: linje 6 har 3 felt, ventet 4"),
+    ("ukjent.csv", GOOD.replace("07459", "99999"), "ukjent.csv: ukjent tabell 99999: kan ikke lagres"),
+    ("tekst.csv", GOOD.replace("159", "mange"), "tekst.csv: linje 4: verdien 'mange'"),
+    ("avkortet.json", b'{"class": "dataset", "id": ["Region"], "value": [1, 2', "avkortet.json: avkortet JSON"),
+    ("ikkejsonstat.json", b'{"hello": 1}', "ikkejsonstat.json: mangler \"class\""),
+    ("utentittel.csv", GOOD.split("\r\n\r\n", 1)[1], "utentittel.csv: finner ikke tabellnummeret"),
+])
+def test_malformed_files_rejected_without_change(tmp_path, store, name, data, expected):
+    good = _write(tmp_path, "god.csv", GOOD)
+    importer.import_file(good, store)
+    snapshot = store.query("SELECT * FROM population ORDER BY ALL")
+    sources = store.query("SELECT * FROM sources")
+    # A second good file first in the batch: must not be written either.
+    other = _write(tmp_path, "annen.csv", GOOD.replace("159;127", "1;2"))
+    bad = _write(tmp_path, name, data)
+    with pytest.raises(FileImportError) as exc:
+        importer.import_files([other, bad], store)
+    assert str(exc.value).startswith(expected), str(exc.value)
+    assert isinstance(exc.value, ValueError)
+    assert store.query("SELECT * FROM population ORDER BY ALL").equals(snapshot)
+    assert store.query("SELECT * FROM sources").equals(sources)
+
+
+def test_truncated_real_json_rejected(tmp_path, store):
+    if not JSON_07459.exists():
+        pytest.skip("../shared/ssb mangler")
+    raw = JSON_07459.read_bytes()
+    p = _write(tmp_path, "07459.json", raw[: len(raw) // 2])
+    with pytest.raises(FileImportError, match=r"^07459\.json: avkortet JSON"):
+        importer.import_file(p, store)
+    assert store.scalar("SELECT count(*) FROM population") == 0

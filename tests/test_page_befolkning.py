@@ -1,0 +1,118 @@
+"""AppTest for pages/befolkning.py on the authored store of tests/test_demography.py.
+
+Chooses kommune, alternative and horizon (URL and sidebar) and asserts that the key figures,
+the paragraph and the captions shown equal what ``analysis.demography`` computes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analysis import demography as dem
+from data_sources.store import get_store, reset_store
+from tests.test_demography import make_store
+from ui.format import fmt_int, fmt_num, fmt_pct, fmt_share
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("page") / "page.duckdb"
+    make_store(path).close()
+    return path
+
+
+@pytest.fixture
+def app(db, monkeypatch):
+    monkeypatch.setenv("KG_DB_PATH", str(db))
+    reset_store()
+    st.cache_resource.clear()  # ui.data caches the Store object that reset_store closes
+    st.cache_data.clear()
+    yield
+    reset_store()
+    st.cache_resource.clear()
+
+
+def _open(region="3103", alt="MMMM", year="2030"):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["region"] = region
+    at.query_params["alt"] = alt
+    at.query_params["aar"] = year
+    at.run()
+    at.switch_page("pages/befolkning.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _expected(db, region, alt, horizon):
+    table = dem.age_group_table(get_store(db), [region])
+    return dem.key_figures(table, region, alt, horizon)
+
+
+def _choose(at, key: str, label: str) -> None:
+    box = at.sidebar.selectbox(key=key)
+    box.select_index(box.options.index(label)).run()
+    assert not at.exception, at.exception
+
+
+def _metrics(at) -> dict:
+    return {m.label: m for m in at.metric}
+
+
+def test_key_figures_equal_analysis(app, db):
+    at = _open("3103", "LLML", "2030")
+    kf = _expected(db, "3103", "LLML", 2030)
+    m = _metrics(at)
+    assert m["Folketall i 2030"].value == fmt_int(kf.groups["Totalt"].target)
+    g = kf.groups["80–89"]
+    assert m["80–89 år i 2030"].value == fmt_int(g.target) == "54"
+    assert m["80–89 år i 2030"].delta == f"{fmt_int(g.change, sign=True)} " \
+                                         f"({fmt_pct(g.pct, 1, sign=True)})"
+    assert m["90 år og eldre i 2030"].value == fmt_int(kf.groups["90+"].target)
+    assert m["67–79 år i 2030"].value == fmt_int(kf.groups["67–79"].target)
+    assert m["Andel 67+ i 2030"].value == fmt_share(kf.share_67[1])
+    assert m["Andel 80+ i 2030"].value == fmt_share(kf.share_80[1])
+    assert m["20–66 år per 67+ i 2030"].value == fmt_num(kf.support_67[1], 1)
+    assert m["20–66 år per 80+ i 2030"].value == fmt_num(kf.support_80[1], 1)
+    assert m["Flere 65+ enn 0–19"].value == "allerede"
+    assert dem.summary_text("Moss", kf) in [md.value for md in at.markdown]
+    assert at.title[0].value == "Befolkning – Moss"
+    caps = [c.value for c in at.caption]
+    assert any(c.startswith("Kilde: SSB, tabell 14746 (befolkningsframskrivingene 2026, "
+                            "oppdatert 16.06.2026), alternativet «Lav nasjonal vekst» (LLML)")
+               and "tabell 07459 (folkemengde 1. januar, oppdatert 25.02.2026)" in c
+               for c in caps)
+
+
+def test_switch_region_alternative_horizon(app, db):
+    at = _open("3103", "MMMM", "2030")
+    _choose(at, "_w_region", "Hele landet (hele landet)")
+    assert not at.exception
+    kf = _expected(db, "0", "MMMM", 2030)
+    m = _metrics(at)
+    assert m["Folketall i 2030"].value == fmt_int(kf.groups["Totalt"].target)
+    assert m["Flere 65+ enn 0–19"].value == "2030"
+    _choose(at, "_w_alt", "Høy nasjonal vekst (HHMH)")
+    kf = _expected(db, "0", "HHMH", 2030)
+    assert _metrics(at)["80–89 år i 2030"].value == fmt_int(kf.groups["80–89"].target)
+    # The 2040 horizon is beyond the authored projection (2030): clipped to 2030.
+    at.query_params["aar"] = "2040"
+    at.session_state["horizon"] = 2040
+    at.run()
+    assert not at.exception
+    assert "Folketall i 2030" in _metrics(at)
+
+
+def test_fylke_without_history_and_missing_region(app, db):
+    at = _open("31", "MMMM", "2030")
+    m = _metrics(at)
+    assert m["Flere 65+ enn 0–19"].value == "ikke innen 2030"
+    at = _open("3101", "MMMM", "2030")  # Halden: not in the store
+    assert not at.metric
+    assert any("ingen befolkningsframskriving for Halden" in i.value for i in at.info)

@@ -1,0 +1,52 @@
+"""AppTest of the start page and the shared sidebar on an empty store."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_sources.store import reset_store
+from tests.paths import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_DB_PATH", str(tmp_path / "empty.duckdb"))
+    monkeypatch.setenv("KG_SSB_BASE_URL", "http://127.0.0.1:9/api/pxwebapi/v2")  # nothing there
+    reset_store()
+    yield
+    reset_store()
+
+
+def test_empty_store_shows_picker_and_what_is_missing(empty_store):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].value == "0301 Oslo - Oslove"
+    assert len(at.sidebar.selectbox[0].options) == 373  # land, 15 fylker, 357 kommuner
+    assert "Mangler for Oslo" in at.warning[0].value
+    assert "Databasen er tom" in at.info[0].value
+
+
+def test_selection_kept_in_url_and_across_reruns(empty_store):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["region"] = "4601"
+    at.query_params["aar"] = "2050"
+    at.run()
+    assert at.session_state.region == "4601" and at.session_state.horizon == 2050
+    at.sidebar.selectbox[0].select("3103 Moss").run()
+    at.sidebar.selectbox[1].select("Sterk aldring (LHML)").run()
+    assert at.session_state.region == "3103"
+    assert at.session_state.alternative == "LHML"
+    assert "flest eldre" in at.sidebar.caption[0].value
+    assert dict(at.query_params) == {"region": "3103", "alt": "LHML", "aar": "2050"}
+    assert "Mangler for Moss" in at.warning[0].value
+
+
+def test_fetch_without_network_says_so(empty_store):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.button(key="fetch").click().run()
+    assert not at.exception
+    err = at.error[0].value
+    assert "Fikk ikke hentet data fra SSB" in err and "importere" in err

@@ -1,0 +1,136 @@
+"""Unit tests of analysis.services with hand-checked numbers, plus the base-year property."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis import services as sv
+from analysis import staffing as sf
+
+BASE = 2025
+
+
+def pop_frame(rows: dict[tuple[str, int], dict[int, float]]) -> pd.DataFrame:
+    """(alternative, year) -> {age: persons} as a population_frame-shaped frame."""
+    idx = pd.MultiIndex.from_tuples(sorted(rows), names=["alternative", "year"])
+    mat = np.zeros((len(idx), sv.MAX_AGE + 1))
+    for i, key in enumerate(idx):
+        for age, p in rows[key].items():
+            mat[i, age] = p
+    return pd.DataFrame(mat, index=idx, columns=range(sv.MAX_AGE + 1))
+
+
+def bands(inst=(10, 20, 30), home=(50, 50, 100)) -> pd.DataFrame:
+    codes = [b.code for b in sv.BANDS]
+    return pd.DataFrame(
+        [("institusjon", c, u) for c, u in zip(codes, inst)]
+        + [("hjemme", c, u) for c, u in zip(codes, home)], columns=["service", "band", "users"])
+
+
+# 1000 persons aged 30, 200 aged 67, 100 aged 80 in the base year; in 2035 300 / 150 at 67 / 80.
+POP = pop_frame({("MMMM", BASE): {30: 1000, 67: 200, 80: 100},
+                 ("MMMM", 2035): {30: 1000, 67: 300, 80: 150},
+                 ("LLML", BASE): {30: 1000, 67: 200, 80: 100},
+                 ("LLML", 2035): {30: 1000, 67: 250, 80: 100}})
+
+
+def users_at(proj, service, year, alt="MMMM"):
+    r = proj[(proj["service"] == service) & (proj["year"] == year) & (proj["alternative"] == alt)]
+    return float(r["users"].iloc[0])
+
+
+def test_band_weights_membership_and_shift():
+    w0 = sv.band_weights(0.0)
+    assert w0.shape == (3, 106)
+    assert w0[:, 66].tolist() == [1, 0, 0] and w0[:, 67].tolist() == [0, 1, 0]
+    assert w0[:, 80].tolist() == [0, 0, 1] and w0[:, 105].tolist() == [0, 0, 1]
+    w1 = sv.band_weights(1.0)  # a 67-year-old gets today's rate of a 66-year-old
+    assert w1[:, 67].tolist() == [1, 0, 0] and w1[:, 80].tolist() == [0, 1, 0]
+    assert w1[:, 81].tolist() == [0, 0, 1] and w1[:, 0].tolist() == [1, 0, 0]
+    wh = sv.band_weights(0.5)
+    assert wh[:, 67].tolist() == [0.5, 0.5, 0]
+    np.testing.assert_allclose(sv.band_weights(3.7).sum(axis=0), 1.0)
+
+
+def test_project_unchanged_hand_checked():
+    proj = sv.project_users(bands(), POP, BASE)
+    # institution 2035: 10*1000/1000 + 20*300/200 + 30*150/100 = 10 + 30 + 45
+    assert users_at(proj, "institusjon", 2035) == pytest.approx(85.0)
+    # home 2035: 50 + 50*1.5 + 100*1.5
+    assert users_at(proj, "hjemme", 2035) == pytest.approx(275.0)
+    # LLML: 10 + 20*1.25 + 30*1.0 = 65
+    assert users_at(proj, "institusjon", 2035, "LLML") == pytest.approx(65.0)
+    assert users_at(proj, "institusjon", BASE) == 60.0
+
+
+def test_project_healthier_ageing_moves_band_edges():
+    # 5 years by 2050, phased: 2035 is 10/25 of the way -> shift 2 years.
+    # 67-year-olds get the 0-66 rate (10/1000), 80-year-olds the 67-79 rate (20/200):
+    # 10*(1000+300)/1000 + 20*150/200 + 30*0/100 = 13 + 15 = 28
+    proj = sv.project_users(bands(), POP, BASE, sv.Scenario(healthy_years=5))
+    assert users_at(proj, "institusjon", 2035) == pytest.approx(28.0)
+
+
+def test_project_coverage_change_and_shift_to_home():
+    proj = sv.project_users(bands(), POP, BASE, sv.Scenario(institution_change=10))
+    assert users_at(proj, "institusjon", 2035) == pytest.approx(85 * 1.1 ** 10)
+    assert users_at(proj, "hjemme", 2035) == pytest.approx(275.0)
+    proj = sv.project_users(bands(), POP, BASE, sv.Scenario(home_change=-2))
+    assert users_at(proj, "hjemme", 2035) == pytest.approx(275 * 0.98 ** 10)
+    # 50 % moved by 2050 -> 20 % in 2035 (10 of 25 years): 17 of 85 move home
+    proj = sv.project_users(bands(), POP, BASE, sv.Scenario(shift_to_home=50))
+    assert users_at(proj, "institusjon", 2035) == pytest.approx(68.0)
+    assert users_at(proj, "hjemme", 2035) == pytest.approx(292.0)
+    moved = proj[(proj["service"] == "hjemme") & (proj["year"] == 2035)
+                 & (proj["alternative"] == "MMMM")]["moved"].iloc[0]
+    assert moved == pytest.approx(17.0)
+
+
+def test_with_range_min_max_over_alternatives():
+    proj = sv.project_users(bands(), POP, BASE)
+    r = sv.with_range(proj, "MMMM")
+    row = r[(r["service"] == "institusjon") & (r["year"] == 2035)].iloc[0]
+    assert (row["users"], row["low"], row["high"]) == pytest.approx((85, 65, 85))
+
+
+def test_capacity_first_year_and_gaps():
+    need = pd.Series({2025: 60.0, 2030: 65.0, 2031: 71.0, 2040: 80.0, 2050: 90.0})
+    cap = sv.capacity(70.0, need)
+    assert cap.first_year_over == 2031
+    assert cap.gaps == {2030: -5.0, 2040: 10.0, 2050: 20.0}
+    assert sv.capacity(100.0, need).first_year_over is None
+    assert sv.capacity(50.0, need).first_year_over == 2025  # already short today
+    assert sv.capacity(None, need).gaps == {}
+
+
+ages = st.integers(min_value=0, max_value=105)
+
+
+@settings(max_examples=80, deadline=None)
+@given(inst=st.lists(st.floats(0, 5000, allow_nan=False), min_size=3, max_size=3),
+       home=st.lists(st.floats(0, 20000, allow_nan=False), min_size=3, max_size=3),
+       pop=st.dictionaries(ages, st.floats(1, 1e5, allow_nan=False), min_size=1, max_size=40),
+       later=st.floats(0.5, 2.0), aarsverk=st.floats(1, 1e5, allow_nan=False),
+       scen=st.builds(sv.Scenario, st.floats(-5, 5), st.floats(-5, 5), st.floats(0, 10),
+                      st.floats(-3, 3), st.floats(0, 60)))
+def test_unchanged_and_any_scenario_reproduce_base_year_exactly(inst, home, pop, later,
+                                                               aarsverk, scen):
+    # every band needs people, as in real data
+    pop = {**pop, 10: pop.get(10, 100.0), 70: pop.get(70, 50.0), 90: pop.get(90, 20.0)}
+    frame = pop_frame({("MMMM", BASE): pop,
+                       ("MMMM", 2040): {a: p * later for a, p in pop.items()}})
+    b = bands(inst, home)
+    for scenario in (sv.UNCHANGED, scen):
+        proj = sv.project_users(b, frame, BASE, scenario)
+        for service, values in (("institusjon", inst), ("hjemme", home)):
+            assert users_at(proj, service, BASE) == float(np.sum(values))
+        w = sf.weighted_users(proj)
+        aw = sf.project_aarsverk(aarsverk, w, BASE, scenario)
+        assert float(aw.loc[aw["year"] == BASE, "aarsverk"].iloc[0]) == aarsverk
+    # and the unchanged scenario scales with the population when all bands grow alike
+    proj = sv.project_users(b, frame, BASE)
+    assert users_at(proj, "institusjon", 2040) == pytest.approx(later * sum(inst), rel=1e-9,
+                                                               abs=1e-9)
