@@ -15,7 +15,10 @@ What is fetched for a region (``ensure_region``):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
@@ -287,22 +290,32 @@ class Refresher:
             out.setdefault(c[:2], []).append(c)
         return out
 
-    def regions_register(self) -> None:
-        """Store the region register from the projection table's Region dimension."""
+    def regions_register(self) -> str:
+        """Store the region register (from the projection table's Region dimension, KOSTRA
+        groups from KLASS 112) and the kommune changes (KLASS 131). Returns a note on what
+        could not be fetched ('' when all went well)."""
         from . import regions as regmod
-        meta = self.client.metadata(self.projection_id())
+        notes = []
+        meta = jsonstat.read_meta(self.client.metadata(self.projection_id()))
         reg = regmod.register_from_metadata(meta)
-        groups = self._kostra_groups()
-        if groups:
-            reg["kostra_group"] = reg["code"].map(groups)
-        self.store.replace_rows("regions", reg)
-
-    def _kostra_groups(self) -> dict[str, str]:
+        today = date.today()
         try:
-            from . import regions as regmod
-            return regmod.fetch_kostra_groups() or {}
-        except Exception:  # KLASS unreachable: groups stay unknown
-            return {}
+            groups = regmod.fetch_kostra_groups(today)
+        except regmod.KlassError as exc:
+            groups = dict(self.store.query(
+                "SELECT code, kostra_group FROM regions WHERE kostra_group IS NOT NULL")
+                .itertuples(index=False))
+            notes.append(f"KOSTRA-grupper ikke hentet ({exc})")
+        reg["kostra_group"] = reg["code"].map(groups).astype(object)
+        reg["kostra_group"] = reg["kostra_group"].where(reg["kostra_group"].notna(), None)
+        try:
+            changes = regmod.fetch_changes(131, "2018-01-01", today)
+        except regmod.KlassError as exc:
+            changes = bundled_changes()
+            notes.append(f"kommuneendringer fra innebygd liste ({exc})")
+        self.store.replace_rows("regions", reg)
+        self.store.replace_rows("region_changes", regmod.changes_frame(changes))
+        return "; ".join(notes)
 
     # -- entry ---------------------------------------------------------------------------
     def run(self, tables: list[str] | None = None, regions: list[str] | None = None
@@ -319,10 +332,9 @@ class Refresher:
             try:
                 if key == "projection":
                     rep = self.projection(regions)
-                    try:
-                        self.regions_register()
-                    except Exception as exc:  # register is a convenience; data are stored
-                        rep.message = f"regionregister ikke oppdatert: {exc}"
+                    if rep.action == "fetched" or not self.store.scalar(
+                            "SELECT count(*) FROM regions"):
+                        rep.message = self.regions_register()
                 elif key == "population":
                     rep = self.population(regions)
                 else:
@@ -337,6 +349,12 @@ class Refresher:
             report.tables.append(rep)
         report.requests = self.client.requests_made - self._start_requests
         return report
+
+
+def bundled_changes() -> list[dict]:
+    """KLASS 131 kommune changes 2020 and 2024 shipped with the app (offline fallback)."""
+    path = Path(__file__).with_name("data") / "klass_131_changes_2020_2024.json"
+    return json.loads(path.read_text(encoding="utf-8"))["codeChanges"]
 
 
 def expand_regions(regions: list[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Build tests/fixtures/klass_changes_2020_2024.json (our own file, KLASS ``changes`` format).
+"""Build data_sources/data/klass_131_changes_2020_2024.json (our own file, KLASS ``changes`` format).
 
 KLASS cannot be reached from the development machines, so the kommune code changes of
 1 January 2020 and 1 January 2024 are derived here from files in ``../shared/ssb``:
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from data_sources.regions import load_klass_csv  # noqa: E402
 
 SHARED = Path(os.environ.get("KG_SHARED_DIR", ROOT / ".." / "shared" / "ssb"))
-OUT = ROOT / "tests" / "fixtures" / "klass_changes_2020_2024.json"
+OUT = ROOT / "data_sources" / "data" / "klass_131_changes_2020_2024.json"
 CHANGE_YEARS = {2019: "2020-01-01", 2023: "2024-01-01"}
 
 
@@ -63,7 +63,7 @@ def build(shared: Path = SHARED) -> dict:
 def main() -> None:
     data = build()
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    OUT.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     print(f"{OUT.name}: {len(data['codeChanges'])} endringer, {OUT.stat().st_size} byte")
 
 

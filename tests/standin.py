@@ -46,6 +46,7 @@ from data_sources.planner import expand_selection, is_geo_dimension
 __all__ = ["StandinDimension", "StandinTable", "StandinServer", "split_value_codes"]
 
 BASE_PATH = "/api/pxwebapi/v2"
+KLASS_PATH = "/api/klass/v1"
 SOURCE = "Statistisk sentralbyrå"
 
 
@@ -135,8 +136,9 @@ class StandinServer:
 
     def __init__(self, tables: list[StandinTable], max_cells: int = 800_000,
                  max_calls: int = 30, window_s: float = 60, *, max_url: int = 2000,
-                 timeout_s: float = 2.0):
+                 timeout_s: float = 2.0, klass: dict | None = None):
         self.tables = {t.id: t for t in tables}
+        self.klass = klass or {}
         for t in tables:
             shape = tuple(len(d.codes) for d in t.dimensions)
             if t.values.shape != shape:
@@ -184,6 +186,20 @@ class StandinServer:
     def url(self) -> str:
         """Base URL, e.g. ``http://127.0.0.1:PORT/api/pxwebapi/v2`` (for KG_SSB_BASE_URL)."""
         return f"http://127.0.0.1:{self.port}{BASE_PATH}"
+
+    @property
+    def klass_url(self) -> str:
+        """KLASS base URL of this stand-in (for KG_KLASS_BASE_URL)."""
+        return f"http://127.0.0.1:{self.port}{KLASS_PATH}"
+
+    def klass_route(self, path: str, params: dict) -> tuple[int, dict]:
+        """Minimal KLASS: ``/classifications/{id}/codesAt.json`` and ``/changes.json`` from
+        ``self.klass`` = {"codesAt": {id: [code dicts]}, "changes": {id: [change dicts]}}."""
+        m = re.fullmatch(r"/classifications/(\d+)/(codesAt|changes)\.json", path)
+        if not m or m.group(1) not in self.klass.get(m.group(2), {}):
+            raise _Problem(404, "Not found", "Not found")
+        data = self.klass[m.group(2)][m.group(1)]
+        return 200, ({"codes": data} if m.group(2) == "codesAt" else {"codeChanges": data})
 
     # ---- test controls ---------------------------------------------------------------
     def inject(self, path_regex: str, kind: str, times: int = 1, retry_after: int = 0) -> None:
@@ -479,6 +495,8 @@ class _Handler(BaseHTTPRequestHandler):
         s = self.standin
         parts = urlsplit(self.path)
         path = parts.path
+        if path.startswith(KLASS_PATH + "/"):
+            return s.klass_route(path[len(KLASS_PATH):], dict(parse_qsl(parts.query)))
         if not path.startswith(BASE_PATH):
             raise _Problem(404, "Not found", "Not found")
         path = path[len(BASE_PATH):].rstrip("/") or "/"

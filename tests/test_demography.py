@@ -274,7 +274,7 @@ def test_real_14746_published_margins(tmp_path):
     pub = pub[pub["source"].isin(["nordnorge", "telemark"])]
     regions = sorted(set(pub["region"]))
     store = Store(tmp_path / "p.duckdb")
-    storefill.fill_store(store, table_ids=["14746"], regions=regions)
+    storefill.fill_store(store, regions=regions, tables=["projection"])
     groups = {f"{lo}-{hi}": (int(lo), int(hi)) for lo, hi in
               pub[["lo", "hi"]].drop_duplicates().itertuples(index=False)}
     table = dem.age_group_table(store, regions, groups=groups)

@@ -102,10 +102,9 @@ def test_switch_region_alternative_horizon(app, db):
     kf = _expected(db, "0", "HHMH", 2030)
     assert _metrics(at)["80–89 år i 2030"].value == fmt_int(kf.groups["80–89"].target)
     # The 2040 horizon is beyond the authored projection (2030): clipped to 2030.
-    at.query_params["aar"] = "2040"
-    at.session_state["horizon"] = 2040
-    at.run()
+    at.button_group(key="_w_horizon").set_value(2040).run()
     assert not at.exception
+    assert at.session_state["horizon"] == 2040
     assert "Folketall i 2030" in _metrics(at)
 
 

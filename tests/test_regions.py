@@ -19,7 +19,7 @@ from data_sources.jsonstat import DatasetMeta, Dimension
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED_DIR", ROOT / ".." / "shared" / "ssb"))
 KLASS_DIR = SHARED / "klass_regioner"
-FIXTURE = ROOT / "tests" / "fixtures" / "klass_changes_2020_2024.json"
+FIXTURE = ROOT / "data_sources" / "data" / "klass_131_changes_2020_2024.json"
 needs_shared = pytest.mark.skipif(not KLASS_DIR.exists(), reason="../shared/ssb mangler")
 
 

@@ -109,9 +109,9 @@ def test_capacity_first_year_and_gaps():
 ages = st.integers(min_value=0, max_value=105)
 
 
-@settings(max_examples=80, deadline=None)
-@given(inst=st.lists(st.floats(0, 5000, allow_nan=False), min_size=3, max_size=3),
-       home=st.lists(st.floats(0, 20000, allow_nan=False), min_size=3, max_size=3),
+@settings(max_examples=60, deadline=None)
+@given(inst=st.lists(st.floats(1, 5000, allow_nan=False), min_size=3, max_size=3),
+       home=st.lists(st.floats(1, 20000, allow_nan=False), min_size=3, max_size=3),
        pop=st.dictionaries(ages, st.floats(1, 1e5, allow_nan=False), min_size=1, max_size=40),
        later=st.floats(0.5, 2.0), aarsverk=st.floats(1, 1e5, allow_nan=False),
        scen=st.builds(sv.Scenario, st.floats(-5, 5), st.floats(-5, 5), st.floats(0, 10),
