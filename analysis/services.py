@@ -235,17 +235,24 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
 
 
 def population_frame(store: Store, region_code: str, base_year: int,
+                     projection_table: str | None = None,
                      end_year: int = TARGET_YEAR) -> pd.DataFrame:
     """Population by (alternative, year) × age 0..105 (persons, both sexes).
 
     The base year comes from the history (07459, same for every alternative); later years
-    from the projection (all alternatives in the store). Aggregated in DuckDB.
+    from the projection (all alternatives of ``projection_table``, default the newest
+    round in the store). Aggregated in DuckDB.
     """
+    if projection_table is None:
+        projection_table = store.scalar(
+            "SELECT table_id FROM sources WHERE kind = 'projection' "
+            "ORDER BY round DESC NULLS LAST, table_id DESC LIMIT 1") \
+            or store.scalar("SELECT max(table_id) FROM projection")
     hist = store.query("SELECT age, sum(persons) AS persons FROM population "
                        "WHERE region_code = ? AND year = ? GROUP BY age", [region_code, base_year])
     proj = store.query("SELECT alternative, year, age, sum(persons) AS persons FROM projection "
-                       "WHERE region_code = ? AND year > ? AND year <= ? GROUP BY ALL",
-                       [region_code, base_year, end_year])
+                       "WHERE region_code = ? AND table_id = ? AND year > ? AND year <= ? GROUP BY ALL",
+                       [region_code, projection_table, base_year, end_year])
     alts = sorted(proj["alternative"].unique()) if len(proj) else []
     if hist.empty or not alts:
         return pd.DataFrame(columns=range(MAX_AGE + 1),

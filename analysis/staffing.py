@@ -69,3 +69,26 @@ def share_of_working_age(aarsverk: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFr
     df = aarsverk.merge(working_age(pop), on=["alternative", "year"], how="left")
     df["share"] = df["aarsverk"] / df["pop_20_66"].where(df["pop_20_66"] > 0)
     return df
+
+
+def outlook(base, pop: pd.DataFrame, scenario: Scenario = UNCHANGED,
+            home_weight: float = HOME_WEIGHT) -> pd.DataFrame:
+    """Årsverk needed and share of 20–66 per (alternative, year) for a ``ServiceBase``.
+
+    Returns alternative, year, aarsverk, pop_20_66, share (empty when the base has no
+    årsverk or no users).
+    """
+    from .services import project_users
+    cols = ["alternative", "year", "aarsverk", "pop_20_66", "share"]
+    if base.aarsverk is None or not base.ok or pop.empty:
+        return pd.DataFrame(columns=cols)
+    users = project_users(base.bands, pop, base.pop_year, scenario)
+    w = weighted_users(users, home_weight)
+    return share_of_working_age(project_aarsverk(base.aarsverk, w, base.pop_year, scenario),
+                                pop)[cols]
+
+
+def at_years(df: pd.DataFrame, alternative: str, years, value: str) -> dict[int, float]:
+    """{year: value} of one alternative for the given years (years missing are skipped)."""
+    d = df[(df["alternative"] == alternative) & (df["year"].isin(list(years)))]
+    return {int(y): float(v) for y, v in zip(d["year"], d[value])}
