@@ -10,16 +10,16 @@ import streamlit as st
 
 from ui import state
 
-st.set_page_config(page_title="Kunnskapsgrunnlag – Leve hele livet", page_icon="📊",
+st.set_page_config(page_title="Kunnskapsgrunnlag – Leve hele livet", page_icon=":material/insights:",
                    layout="wide")
 
 ROOT = Path(__file__).parent
 # (file stem, title, icon); a view whose file does not exist yet is simply not listed.
 VIEWS = [
-    ("oversikt", "Oversikt og data", "🗂️"),
-    ("befolkning", "Befolkning", "👥"),
-    ("tjenester", "Tjenester og kapasitet", "🏥"),
-    ("bemanning", "Bemanning", "🧑‍⚕️"),
+    ("oversikt", "Oversikt og data", ":material/dataset:"),
+    ("befolkning", "Befolkning", ":material/groups:"),
+    ("tjenester", "Tjenester og kapasitet", ":material/home_health:"),
+    ("bemanning", "Bemanning", ":material/badge:"),
 ]
 pages = [st.Page(f"pages/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
          for stem, title, icon in VIEWS if (ROOT / "pages" / f"{stem}.py").exists()]

@@ -191,20 +191,21 @@ def has_projection(table: pd.DataFrame, region: str, alternative: str | None = N
     return len(t) > 0
 
 
-def _value(table: pd.DataFrame, region: str, series: str, year: int, group: str) -> float:
-    row = table[(table["region_code"] == region) & (table["series"] == series)
-                & (table["year"] == year)]
-    return float(row[group].iloc[0]) if len(row) else float("nan")
+def _lookup(table: pd.DataFrame, region: str) -> dict[tuple[str, int], dict]:
+    """{(series, year): {group: persons}} for one region (fast repeated look-ups)."""
+    t = table[table["region_code"] == region]
+    return t.set_index(["series", "year"]).drop(columns="region_code").to_dict("index")
 
 
-def value_at(table: pd.DataFrame, region: str, alternative: str, year: int,
+def value_at(table: pd.DataFrame | dict, region: str, alternative: str, year: int,
              group: str) -> float:
     """Persons in ``group`` in ``year``: observed if the year has history, else projected.
 
-    NaN when neither exists.
+    ``table`` may also be the ``_lookup`` dict of the region. NaN when neither exists.
     """
-    v = _value(table, region, OBSERVED, year, group)
-    return v if not np.isnan(v) else _value(table, region, alternative, year, group)
+    look = table if isinstance(table, dict) else _lookup(table, region)
+    row = look.get((OBSERVED, year)) or look.get((alternative, year))
+    return float(row[group]) if row else float("nan")
 
 
 def combined_series(table: pd.DataFrame, region: str, alternative: str,
@@ -267,19 +268,22 @@ def group_change(base: float, target: float, group: str = "") -> GroupChange:
                        (target - base) / base * 100 if base else None)
 
 
-def crossover_year(table: pd.DataFrame, region: str, alternative: str) -> Crossover:
-    """First year persons 65+ outnumber 0–19 (history's last year, then the projection)."""
-    s65 = combined_series(table, region, alternative, "65+")
-    s019 = combined_series(table, region, alternative, "0–19")
-    base = latest_observed_year(table, region)
-    m = s65.merge(s019, on=["year", "observed"], suffixes=("_65", "_019"))
-    m = m[m["year"] >= base]
-    last = int(m["year"].max()) if len(m) else base
-    ahead = m[m["persons_65"] > m["persons_019"]]
-    if ahead.empty:
-        return Crossover(None, False, last)
-    first = int(ahead["year"].min())
-    return Crossover(first, first == base, last)
+def crossover_year(table: pd.DataFrame | dict, region: str, alternative: str) -> Crossover:
+    """First year persons 65+ outnumber 0–19 (history's last year, then the projection).
+
+    ``table`` may be the region's ``_lookup`` dict.
+    """
+    look = table if isinstance(table, dict) else _lookup(table, region)
+    obs_years = [y for s, y in look if s == OBSERVED]
+    proj_years = [y for s, y in look if s == alternative]
+    base = max(obs_years) if obs_years else min(proj_years)
+    years = [base] + sorted(y for y in proj_years if y > base)
+    last = years[-1]
+    for y in years:
+        row = look.get((OBSERVED, y)) or look.get((alternative, y))
+        if row["65+"] > row["0–19"]:
+            return Crossover(y, y == base, last)
+    return Crossover(None, False, last)
 
 
 def key_figures(table: pd.DataFrame, region: str, alternative: str,
@@ -288,9 +292,10 @@ def key_figures(table: pd.DataFrame, region: str, alternative: str,
     base = latest_observed_year(table, region)
     if base is None:
         raise ValueError(f"ingen befolkningstall for region {region}")
+    look = _lookup(table, region)
 
     def at(year: int, group: str) -> float:
-        return value_at(table, region, alternative, year, group)
+        return value_at(look, region, alternative, year, group)
 
     groups = {g: group_change(at(base, g), at(horizon, g), g)
               for g in ("Totalt", *ELDERLY_GROUPS, "67+", "80+", "20–66", "0–19", "65+")}
@@ -299,7 +304,7 @@ def key_figures(table: pd.DataFrame, region: str, alternative: str,
     support_67 = tuple(_ratio(at(y, "20–66"), at(y, "67+")) for y in (base, horizon))
     support_80 = tuple(_ratio(at(y, "20–66"), at(y, "80+")) for y in (base, horizon))
     return KeyFigures(region, alternative, base, horizon, groups, share_67, share_80,
-                      support_67, support_80, crossover_year(table, region, alternative))
+                      support_67, support_80, crossover_year(look, region, alternative))
 
 
 # -- chart data -------------------------------------------------------------------------
@@ -340,17 +345,24 @@ def growth_index(table: pd.DataFrame, regions: list[str], alternative: str,
     """
     rows = []
     for region in regions:
-        if not has_projection(table, region, alternative):
+        t = table[table["region_code"] == region]
+        if not (t["series"] == alternative).any():
             continue
-        base = latest_observed_year(table, region)
-        for g in groups:
-            s = combined_series(table, region, alternative, g)
-            s = s[s["year"] >= base]
-            b = float(s.loc[s["year"] == base, "persons"].iloc[0]) if (s["year"] == base).any() \
-                else float("nan")
-            idx = s["persons"] / b * 100 if b else s["persons"] * np.nan
-            rows.append(pd.DataFrame({"region_code": region, "group": g, "year": s["year"],
-                                      "persons": s["persons"], "index": idx}))
+        base = latest_observed_year(t, region)
+        has_obs = ((t["series"] == OBSERVED) & (t["year"] == base)).any()
+        keep = ((t["series"] == OBSERVED) & (t["year"] == base)) | (
+            (t["series"] == alternative) & ((t["year"] > base) if has_obs
+                                            else (t["year"] >= base)))
+        s = t[keep].sort_values("year")
+        persons = s[list(groups)].to_numpy(dtype=float)
+        first = persons[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            index = np.where(first > 0, persons / first * 100, np.nan)
+        n = len(s)
+        rows.append(pd.DataFrame({
+            "region_code": region, "group": np.repeat(list(groups), n),
+            "year": np.tile(s["year"].to_numpy(), len(groups)),
+            "persons": persons.T.reshape(-1), "index": index.T.reshape(-1)}))
     if not rows:
         return pd.DataFrame(columns=["region_code", "group", "year", "persons", "index"])
     return pd.concat(rows, ignore_index=True)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ui.format import PLOTLY_SEPARATORS, fmt_int
 
@@ -45,14 +44,33 @@ def _arr(s) -> np.ndarray:
     return np.asarray(s, dtype=float)
 
 
+def layout_defaults(layout: dict | None = None, *, height: int = 420,
+                    yformat: str = INT_FORMAT, xformat: str = "d", ytitle: str | None = None,
+                    xtitle: str | None = None) -> dict:
+    """``layout`` (a plotly layout dict) with the common settings merged in: Norwegian
+    separators, font, legend below, explicit tick formats on every x/y axis present."""
+    out = dict(layout or {})
+    out.update(separators=PLOTLY_SEPARATORS, height=height, font=FONT, hovermode="x unified",
+               margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
+               legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    xaxis = dict(tickformat=xformat, showgrid=False, title=dict(text=xtitle))
+    yaxis = dict(tickformat=yformat, gridcolor="#e5e5e5", zeroline=False,
+                 title=dict(text=ytitle))
+    keys = [k for k in out if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]
+    for k in set(keys) | {"xaxis", "yaxis"}:
+        out[k] = {**(xaxis if k.startswith("x") else yaxis), **out.get(k, {})}
+    return out
+
+
 def base_layout(fig: go.Figure, *, height: int = 420, yformat: str = INT_FORMAT,
                 xformat: str = "d", ytitle: str | None = None,
                 xtitle: str | None = None) -> go.Figure:
-    """Apply the common layout in place (and return ``fig``)."""
-    fig.update_layout(
-        separators=PLOTLY_SEPARATORS, height=height, font=FONT, hovermode="x unified",
-        margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    """Apply the common layout to an existing figure in place (and return ``fig``)."""
+    fig.update_layout(separators=PLOTLY_SEPARATORS, height=height, font=FONT,
+                      hovermode="x unified", margin=dict(l=10, r=10, t=40, b=10),
+                      plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left",
+                                  x=0))
     fig.update_yaxes(tickformat=yformat, gridcolor="#e5e5e5", zeroline=False,
                      title_text=ytitle)
     fig.update_xaxes(tickformat=xformat, showgrid=False, title_text=xtitle)
@@ -144,10 +162,8 @@ def band_chart(df: pd.DataFrame, base_year: int, *, title: str | None = None,
                           font=dict(size=12, color="#555"))])
     if title:
         layout["title"] = dict(text=title, x=0, font=dict(size=16))
-    fig = figure(data, layout)
-    base_layout(fig, height=height)
-    fig.update_yaxes(rangemode="tozero")
-    return fig
+    layout["yaxis"] = dict(rangemode="tozero")
+    return figure(data, layout_defaults(layout, height=height))
 
 
 def index_chart(df: pd.DataFrame, names: Mapping[str, str], groups: Sequence[str], *,
@@ -156,26 +172,36 @@ def index_chart(df: pd.DataFrame, names: Mapping[str, str], groups: Sequence[str
 
     ``df``: long ``region_code, group, year, index`` (base year = 100).
     """
-    grid = make_subplots(rows=1, cols=len(groups), shared_yaxes=True,
-                         subplot_titles=[f"{g} år" for g in groups], horizontal_spacing=0.04)
+    n, gap = len(groups), 0.04
+    width = (1 - gap * (n - 1)) / n
+    layout: dict = {"annotations": []}
     data = []
+    for gi, g in enumerate(groups):
+        sfx = str(gi + 1) if gi else ""
+        x0 = gi * (width + gap)
+        layout[f"xaxis{sfx}"] = dict(domain=[x0, x0 + width], anchor=f"y{sfx}")
+        layout[f"yaxis{sfx}"] = dict(anchor=f"x{sfx}", **({"matches": "y",
+                                                            "showticklabels": False}
+                                                           if gi else {}))
+        layout["annotations"].append(dict(text=f"{g} år", x=x0 + width / 2, y=1.0,
+                                          xref="paper", yref="paper", xanchor="center",
+                                          yanchor="bottom", showarrow=False,
+                                          font=dict(size=15)))
     for ri, (code, name) in enumerate(names.items()):
         color = REGION_COLORS[ri % len(REGION_COLORS)]
         for gi, g in enumerate(groups):
             d = df[(df["region_code"] == code) & (df["group"] == g)]
+            sfx = str(gi + 1) if gi else ""
             data.append(dict(
                 type="scatter", x=d["year"].to_numpy(), y=_arr(d["index"]), mode="lines",
-                name=name, legendgroup=code, showlegend=gi == 0,
-                xaxis=f"x{gi + 1 if gi else ''}", yaxis=f"y{gi + 1 if gi else ''}",
-                line=dict(color=color, width=3 if ri == 0 else 2),
+                name=name, legendgroup=code, showlegend=gi == 0, xaxis=f"x{sfx}",
+                yaxis=f"y{sfx}", line=dict(color=color, width=3 if ri == 0 else 2),
                 hovertemplate=f"{name}: " + "%{y:,.1f}<extra></extra>"))
-    layout = grid.layout.to_plotly_json()
     layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, y0=100, y1=100,
                              line=dict(color="#888", width=1, dash="dot"))]
-    fig = figure(data, layout)
-    base_layout(fig, height=height, yformat=",.0f")
-    fig.update_layout(hovermode="closest")
-    return fig
+    layout = layout_defaults(layout, height=height, yformat=",.0f")
+    layout["hovermode"] = "closest"
+    return figure(data, layout)
 
 
 def _outline(ages: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -232,37 +258,35 @@ def pyramid_chart(df: pd.DataFrame, base_year: int, *, start_year: int | None = 
         dict(type="scatter", x=wx, y=wy, mode="lines", line=line, showlegend=False,
              hoverinfo="skip", legendgroup="outline"),
     ]
-    fig = figure(bars(years.index(start)) + outline, {},
-                 [frame(i) for i in range(len(years))])
     ticks = _symmetric_ticks(xmax)
-    fig.update_layout(
+    play = dict(frame=dict(duration=400, redraw=True), transition=dict(duration=0),
+                fromcurrent=True)
+    pause = dict(frame=dict(duration=0, redraw=False), mode="immediate")
+    layout = dict(
         barmode="overlay", bargap=0.05,
+        xaxis=dict(range=[-xmax, xmax], tickvals=ticks,
+                   ticktext=[fmt_int(abs(t)) for t in ticks], title=dict(text="Personer"),
+                   autorange=False, fixedrange=True),
+        yaxis=dict(range=[-1, 106], title=dict(text="Alder"), dtick=10, autorange=False,
+                   fixedrange=True),
         updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.06, xanchor="left",
                           yanchor="top", direction="left", buttons=[
-                              dict(label="▶ Spill av", method="animate",
-                                   args=[None, dict(frame=dict(duration=400, redraw=True),
-                                                    transition=dict(duration=0),
-                                                    fromcurrent=True)]),
+                              dict(label="▶ Spill av", method="animate", args=[None, play]),
                               dict(label="❚❚ Pause", method="animate",
-                                   args=[[None], dict(frame=dict(duration=0, redraw=False),
-                                                      mode="immediate")])])],
+                                   args=[[None], pause])])],
         sliders=[dict(active=years.index(start), x=0.18, len=0.82, y=-0.02, yanchor="top",
-                      currentvalue=dict(prefix="År: ", font=dict(size=16)),
-                      pad=dict(t=30),
+                      currentvalue=dict(prefix="År: ", font=dict(size=16)), pad=dict(t=30),
                       steps=[dict(label=str(y), method="animate",
                                   args=[[str(y)], dict(mode="immediate",
                                                        frame=dict(duration=0, redraw=True),
                                                        transition=dict(duration=0))])
                              for y in years])])
-    base_layout(fig, height=height, xformat=INT_FORMAT, yformat="d")
-    fig.update_layout(hovermode="closest", legend=dict(y=1.06, yanchor="bottom"),
-                      margin=dict(l=10, r=10, t=40, b=120))
-    fig.update_xaxes(range=[-xmax, xmax], tickvals=ticks,
-                     ticktext=[fmt_int(abs(t)) for t in ticks], title_text="Personer",
-                     autorange=False, fixedrange=True)
-    fig.update_yaxes(range=[-1, 106], title_text="Alder", dtick=10, autorange=False,
-                     fixedrange=True)
-    return fig
+    layout = layout_defaults(layout, height=height, xformat=INT_FORMAT, yformat="d")
+    layout.update(hovermode="closest", legend=dict(orientation="h", y=1.02, yanchor="bottom",
+                                                   x=0, xanchor="left"),
+                  margin=dict(l=10, r=10, t=40, b=120))
+    return figure(bars(years.index(start)) + outline, layout,
+                  [frame(i) for i in range(len(years))])
 
 
 def _symmetric_ticks(xmax: float) -> list[float]:

@@ -1,0 +1,201 @@
+"""AppTest of «Tjenester og kapasitet», and the small store the page tests share.
+
+``make_store(path)`` fills a store with: real 07459 population (csdata parquet) for a few
+regions, real KOSTRA 12209 (JSON-stat fixture, through decode → ingest) and real 11875
+places (hmelberg CSV), plus AUTHORED 12003/12292 users and årsverk (proportional to the
+real population) and an AUTHORED 14746-like projection for all nine alternatives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import services as sv
+from analysis import staffing as sf
+from data_sources import catalog
+from data_sources.store import SourceInfo, Store, get_store, reset_store
+from tests.paths import ROOT, shared
+from tests.test_kostra_analysis import changes, ingest_11875, ingest_12209
+
+POP_FILE = ("befolkning_historikk/csdata_niphr/"
+            "nor_population_by_age_sex_b2024_municip_county_2005_2026_nation_1986_2026.parquet")
+REGIONS = [("0", "Hele landet", "land", None, None), ("18", "Nordland", "fylke", "0", None),
+           ("15", "Møre og Romsdal", "fylke", "0", None),
+           ("1804", "Bodø", "kommune", "18", "EKG13"), ("1856", "Røst", "kommune", "18", "EKG06"),
+           ("1508", "Ålesund", "kommune", "15", "EKG13"), ("1580", "Haram", "kommune", "15", "EKG11")]
+KOSTRA_CODE = {"0": "EAK", "18": "EKA18", "15": "EKA15"}
+# authored coverage by band (0-66, 67-79, 80+): home services (A), institution (B)
+RATES = {"A": (0.012, 0.06, 0.30), "B": (0.0004, 0.007, 0.12)}
+ALT_MULT = dict(zip(catalog.ALTERNATIVE_ORDER, (1.0, 0.7, 1.3, 0.9, 1.1, 1.2, 0.8, 0.95, 0.85)))
+
+
+def _population() -> pd.DataFrame:
+    codes = {"0": "nation_nor", **{c: (f"county_nor{c}" if lvl == "fylke" else f"municip_nor{c}")
+                                   for c, _, lvl, *_ in REGIONS if c != "0"}}
+    inv = {v: k for k, v in codes.items()}
+    df = pd.read_parquet(shared(POP_FILE), filters=[("location_code", "in", list(inv)),
+                                                    ("calyear", ">=", 2023)])
+    df = df[df["sex"] != "total"]
+    return pd.DataFrame({"region_code": df["location_code"].map(inv),
+                         "sex": df["sex"].map({"male": "1", "female": "2"}),
+                         "age": df["age"].astype(int), "year": df["calyear"].astype(int),
+                         "persons": df["pop_jan1_n"].astype(float), "table_id": "07459"})
+
+
+def _projection(pop: pd.DataFrame) -> pd.DataFrame:
+    p0 = pop[pop["year"] == 2026]
+    g = np.where(p0["age"] >= 80, 0.035, np.where(p0["age"] >= 67, 0.01,
+                                                  np.where(p0["age"] >= 20, -0.003, 0.0)))
+    frames = []
+    for alt, m in ALT_MULT.items():
+        for t in range(2026, 2051):
+            frames.append(p0.assign(year=t, alternative=alt, table_id="14746",
+                                    persons=p0["persons"] * (1 + g * (t - 2026) * m)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _bands(pop: pd.DataFrame, region_codes: list[str], year: int) -> np.ndarray:
+    p = pop[(pop["region_code"].isin(region_codes)) & (pop["year"] == year)]
+    return np.array([p.loc[(p["age"] >= b.low) & (p["age"] <= b.high), "persons"].sum()
+                     for b in sv.BANDS])
+
+
+def _kostra_users(pop: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Authored 12003 (users by band and group) and 12292 (årsverk, langtid, home 80+)."""
+    targets = {"1804": ["1804"], "1856": ["1856"], "1508": ["1508"], "1580": ["1580"],
+               "EKA18": ["18"], "EKA15": ["15"], "EAK": ["0"], "EKG13": ["1804", "1508"]}
+    u_rows, s_rows = [], []
+    for code, members in targets.items():
+        for year in (2024, 2025):
+            bp = _bands(pop, members, year + 1)
+            users = {g: np.round(bp * np.array(r) * (1 + 0.02 * (year - 2024))) for g, r in
+                     RATES.items()}
+            for g, u in users.items():
+                for b, v in zip(sv.BANDS, u):
+                    u_rows.append((code, "12003", "KOSomsorgantbruk0000", year, float(v), None,
+                                   f"KOKalder0000={b.code};KOKTenesteGrp0000={g}"))
+            inst, home = users["B"].sum(), users["A"].sum()
+            for cc, v in (("KOSaarsverkbruke0000", round(1.8 * inst + 0.35 * home, 1)),
+                          ("KOSlangtid0000", float(round(0.8 * inst))),
+                          ("KOSkjerne80aarov0000", float(users["A"][2]))):
+                s_rows.append((code, "12292", cc, year, v, None, ""))
+    cols = ["region_code", "table_id", "contents_code", "year", "value", "status", "breakdown"]
+    return pd.DataFrame(u_rows, columns=cols), pd.DataFrame(s_rows, columns=cols)
+
+
+def make_store(path) -> Store:
+    store = Store(path)
+    store.replace_rows("regions", pd.DataFrame(
+        REGIONS, columns=["code", "name", "level", "parent_code", "kostra_group"]))
+    changes(store, [("1507", "1508", "Ålesund (2020-2023)", "Ålesund", "2024-01-01", "split"),
+                    ("1507", "1580", "Ålesund (2020-2023)", "Haram", "2024-01-01", "split")])
+    pop = _population()
+    store.replace_table_data(SourceInfo("07459", "Befolkning", "population",
+                                        ssb_updated="2026-02-25T07:00:00Z"), pop)
+    store.replace_table_data(SourceInfo("14746", "Framskrevet folkemengde (testdata)",
+                                        "projection", round="2026"), _projection(pop))
+    u, s = _kostra_users(pop)
+    store.replace_table_data(SourceInfo("12003", "Omsorgstjenester - brukere (testdata)",
+                                        "kostra"), u)
+    store.replace_table_data(SourceInfo("12292", "Årsverk og brukere (testdata)", "kostra"), s)
+    ingest_12209(store)
+    ingest_11875(store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tj") / "t.duckdb"
+    make_store(path).close()
+    return path
+
+
+def run_page(monkeypatch, store_path, page: str, region: str = "1804", **qp):
+    from streamlit.testing.v1 import AppTest
+    import streamlit as st
+    monkeypatch.setenv("KG_DB_PATH", str(store_path))
+    st.cache_resource.clear()  # ui.data caches the Store; reset_store() closes it
+    st.cache_data.clear()
+    reset_store()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["region"] = region
+    for k, v in qp.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at, start: str):
+    hits = [m for m in at.metric if m.label.startswith(start)]
+    assert hits, [m.label for m in at.metric]
+    return hits[0]
+
+
+def expected_users(store_path, region, service, year, scenario=sv.UNCHANGED, level="kommune"):
+    s = get_store(store_path)  # the app's own connection (one per process)
+    base = sv.load_base(s, region, level)
+    pop = sv.population_frame(s, region, base.pop_year)
+    proj = sv.project_users(base.bands, pop, base.pop_year, scenario)
+    r = proj[(proj["service"] == service) & (proj["year"] == year) & (proj["alternative"] == "MMMM")]
+    return base, float(r["users"].iloc[0])
+
+
+def test_page_shows_model_numbers(monkeypatch, store_path):
+    at = run_page(monkeypatch, store_path, "pages/tjenester.py", aar="2040")
+    assert at.title[0].value == "Tjenester og kapasitet – Bodø"
+    base, inst2040 = expected_users(store_path, "1804", "institusjon", 2040)
+    assert base.kostra_year == 2025 and base.places == 335
+    from ui.format import fmt_int
+    assert metric(at, "Brukere av institusjonstjenester 2040").value == fmt_int(inst2040)
+    _, home = expected_users(store_path, "1804", "hjemme", 2040)
+    assert metric(at, "Mottakere av hjemmetjenester 2040").value == fmt_int(home)
+    # capacity: first year need > places
+    cap = sv.capacity(335, pd.Series({y: expected_users(store_path, "1804", "institusjon", y)[1]
+                                      for y in range(2026, 2051)}))
+    first = metric(at, "Behov større enn 335 plasser").value
+    assert first == ("allerede i dag" if cap.first_year_over == 2026 else str(cap.first_year_over))
+    # KOSTRA comparison: 12209 hjemmetjenester 80+ 2023 for Bodø = 22,2 % (real SSB value)
+    assert metric(at, "Bodø 2023").value == "22,2\u00a0%"
+    assert any("Metode" in e.label for e in at.expander)
+    assert any("Kilde: SSB" in c.value for c in at.caption)
+
+
+def test_each_slider_moves_the_scenario(monkeypatch, store_path):
+    at = run_page(monkeypatch, store_path, "pages/tjenester.py", aar="2050")
+    _, unchanged = expected_users(store_path, "1804", "institusjon", 2050)
+    settings = {"_w_scn_institution_change": (-2.0, sv.Scenario(institution_change=-2.0)),
+                "_w_scn_home_change": (1.5, sv.Scenario(home_change=1.5)),
+                "_w_scn_healthy_years": (3.0, sv.Scenario(healthy_years=3.0)),
+                "_w_scn_productivity": (1.0, sv.Scenario(productivity=1.0)),
+                "_w_scn_shift_to_home": (20.0, sv.Scenario(shift_to_home=20.0))}
+    for key, (value, scenario) in settings.items():
+        at.slider(key=key).set_value(value).run()
+        assert not at.exception
+        m = metric(at, "Brukere av institusjonstjenester 2050")
+        from ui.format import fmt_int
+        assert m.value == fmt_int(unchanged)  # left number stays "uendret"
+        _, scen = expected_users(store_path, "1804", "institusjon", 2050, scenario)
+        if scenario.productivity:
+            assert m.delta is None or "+0" in m.delta or m.delta.startswith("0") or \
+                fmt_int(scen - unchanged, sign=True) in m.delta
+        else:
+            assert fmt_int(scen - unchanged, sign=True) in m.delta
+        at.slider(key=key).set_value(0.0).run()
+
+
+def test_split_kommune_and_missing_places_are_explained(monkeypatch, store_path):
+    at = run_page(monkeypatch, store_path, "pages/tjenester.py", region="1508")
+    text = " ".join(c.value for c in at.caption)
+    assert "delt" in text and "Haram" in text  # 12209 before 2024: split note, no number
+    assert any("11875" in i.value for i in at.info)  # Møre og Romsdal not in the 11875 file
+
+
+def test_region_without_data_says_so(monkeypatch, tmp_path):
+    Store(tmp_path / "empty.duckdb").close()
+    at = run_page(monkeypatch, tmp_path / "empty.duckdb", "pages/tjenester.py", region="0301")
+    assert at.info and "Oversikt og data" in at.info[0].value
