@@ -125,20 +125,16 @@ def age_group_table(store, regions: list[str] | tuple[str, ...],
     regions = list(dict.fromkeys(regions))
     cols = _group_columns(groups)
     ptab = projection_table or projection_table_id(store)
-    hist = store.query(
+    out = store.query(
         f"SELECT region_code, year::INTEGER AS year, '{OBSERVED}' AS series, {cols} "
-        "FROM population WHERE region_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
-        [regions])
-    proj = store.query(
+        "FROM population WHERE region_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL "
+        "UNION ALL "
         f"SELECT region_code, year::INTEGER AS year, alternative AS series, {cols} "
         "FROM projection WHERE region_code IN (SELECT unnest(?::VARCHAR[])) "
-        "AND table_id = ? GROUP BY ALL", [regions, ptab or ""])
-    frames = [f for f in (hist, proj) if not f.empty]
-    if not frames:
-        return hist
-    out = pd.concat(frames, ignore_index=True)
+        "AND table_id = ? GROUP BY ALL ORDER BY region_code, series, year",
+        [regions, regions, ptab or ""])
     out["year"] = out["year"].astype(int)
-    return out.sort_values(["region_code", "series", "year"], ignore_index=True)
+    return out
 
 
 def pyramid(store, region: str, alternative: str, base_year: int | None = None,
@@ -316,23 +312,32 @@ def chart_series(table: pd.DataFrame, region: str, alternative: str,
     projection line and the band (min and max over all alternatives in the store) start at
     the latest observed year with the observed value, so the line is continuous.
     """
-    base = latest_observed_year(table, region)
     t = table[table["region_code"] == region]
-    obs = t[t["series"] == OBSERVED].set_index("year")[group]
-    proj_all = t[(t["series"] != OBSERVED) & (t["year"] > base)]
-    band = proj_all.groupby("year")[group].agg(["min", "max"])
-    sel = proj_all[proj_all["series"] == alternative].set_index("year")[group]
-    years = sorted(set(obs.index) | set(band.index))
-    out = pd.DataFrame({"År": years})
-    out["Observert"] = out["År"].map(obs)
-    out["Framskrevet"] = out["År"].map(sel)
-    out["Lav"] = out["År"].map(band["min"])
-    out["Høy"] = out["År"].map(band["max"])
-    if base in set(obs.index):
-        start = out["År"] == base
-        for col in ("Framskrevet", "Lav", "Høy"):
-            out.loc[start, col] = obs[base]
-    return out
+    series = t["series"].to_numpy(dtype=object)
+    years = t["year"].to_numpy(dtype=int)
+    values = t[group].to_numpy(dtype=float)
+    is_obs = series == OBSERVED
+    obs = dict(zip(years[is_obs], values[is_obs]))
+    base = max(obs) if obs else (int(years.min()) if len(years) else None)
+    proj = ~is_obs & (years > base) if obs else ~is_obs
+    all_years = np.array(sorted(set(obs) | set(years[proj])), dtype=int)
+    pos = {y: i for i, y in enumerate(all_years)}
+    n = len(all_years)
+    observed = np.full(n, np.nan)
+    selected, low, high = np.full(n, np.nan), np.full(n, np.inf), np.full(n, -np.inf)
+    for y, v in obs.items():
+        observed[pos[y]] = v
+    for y, v, sr in zip(years[proj], values[proj], series[proj]):
+        i = pos[y]
+        low[i], high[i] = min(low[i], v), max(high[i], v)
+        if sr == alternative:
+            selected[i] = v
+    low[np.isinf(low)], high[np.isinf(high)] = np.nan, np.nan
+    if obs:
+        i = pos[base]
+        selected[i] = low[i] = high[i] = obs[base]
+    return pd.DataFrame({"År": all_years, "Observert": observed, "Framskrevet": selected,
+                         "Lav": low, "Høy": high})
 
 
 def growth_index(table: pd.DataFrame, regions: list[str], alternative: str,

@@ -200,7 +200,11 @@ def _merge_existing(store: Store, res: ingest.IngestResult) -> tuple[pd.DataFram
 def _write(store: Store, prep: PreparedImport) -> ImportReport:
     res = prep.result
     frame, extra = _merge_existing(store, res)
-    regions = sorted(res.frame["region_code"].astype(str).unique().tolist())
+    if res.kind == "population":
+        # fylker as the sum of their kommuner, where the file (with the store) has them all
+        from .refresh import kommuner_by_fylke
+        frame = ingest.add_fylke_sums(frame, kommuner_by_fylke(store))
+    regions = sorted(set(res.frame["region_code"].astype(str)) | set(frame["region_code"]))
     store.replace_table_data(res.source, frame, regions=regions, extra=extra)
     years = sorted(int(y) for y in res.frame["year"].unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])

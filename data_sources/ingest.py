@@ -72,6 +72,15 @@ def region_code(code: str) -> str:
     return code[2:] if code.startswith("K-") else code
 
 
+def _history_region(code: str) -> str:
+    """07459 region code as stored: "K-3103" -> "3103"; '' for codes that are not a
+    kommune, fylke or the country (K-Rest, K-21-22, K-23)."""
+    if code.startswith("K-"):
+        c = code[2:]
+        return c if len(c) == 4 and c.isdigit() else ""
+    return code if code == "0" or (code.isdigit() and len(code) in (2, 4)) else ""
+
+
 def _require(df: pd.DataFrame, cols: list[str], table_id: str) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -149,14 +158,36 @@ def _population(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
             keep = _codes(df, "ContentsCode") == "Personer1"
             df = df[keep]
     frame = pd.DataFrame({
-        "region_code": _map_categorical(df["Region"], region_code),
+        "region_code": _map_categorical(df["Region"], _history_region),
         "sex": _codes(df, "Kjonn"),
         "age": _map_categorical(df["Alder"], parse_age).astype(np.int32),
         "year": _map_categorical(df["Tid"], int).astype(np.int32),
         "persons": df["value"].to_numpy(dtype=np.float64),
         "table_id": table_id,
     })
+    # 07459's "Kommuner summert" list also has K-Rest, K-21-22 (Svalbard, Jan Mayen) and
+    # K-23 (kontinentalsokkelen): not kommuner, dropped.
+    frame = frame[frame["region_code"] != ""].reset_index(drop=True)
     return frame, {}
+
+
+def add_fylke_sums(frame: pd.DataFrame, kommuner_by_fylke: dict[str, list[str]]) -> pd.DataFrame:
+    """Add history rows for each fylke whose kommuner (2024 structure) are all in ``frame``.
+
+    A fylke's row is the sum of its kommuner per sex/age/year (NULL if any part is NULL).
+    Fylker with a missing kommune get no row: a partial sum would be wrong.
+    """
+    kom = frame[frame["region_code"].str.len() == 4]
+    present = set(kom["region_code"])
+    complete = {f for f, ks in kommuner_by_fylke.items() if ks and set(ks) <= present}
+    kom = kom[kom["region_code"].str[:2].isin(complete)]
+    if kom.empty:
+        return frame
+    sums = (kom.assign(region_code=kom["region_code"].str[:2])
+            .groupby(["region_code", "sex", "age", "year", "table_id"], as_index=False)
+            .agg(persons=("persons", lambda s: s.sum(min_count=len(s)))))
+    rest = frame[~frame["region_code"].isin(complete)]
+    return pd.concat([rest, sums[frame.columns]], ignore_index=True)
 
 
 def _kostra(table_id: str, df: pd.DataFrame, meta: DatasetMeta):

@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
 
 from . import catalog, ingest, jsonstat, planner
 from .client import Selection, SSBClient, SSBError
@@ -122,17 +121,6 @@ def _decode_all(table_id: str, datasets: list[dict]) -> ingest.IngestResult:
         meta = jsonstat.read_meta(ds)
         results.append(ingest.to_store_frames(table_id, jsonstat.decode(ds, meta), meta))
     return ingest.concat_results(results)
-
-
-def _fylke_sums(frame: pd.DataFrame) -> pd.DataFrame:
-    """History rows for fylker as sums of their kommuner (2024 structure)."""
-    kom = frame[frame["region_code"].str.len() == 4]
-    if kom.empty:
-        return frame.iloc[0:0]
-    g = (kom.assign(region_code=kom["region_code"].str[:2])
-         .groupby(["region_code", "sex", "age", "year", "table_id"], as_index=False)
-         .agg(persons=("persons", lambda s: s.sum(min_count=len(s)))))
-    return g[frame.columns]
 
 
 class Refresher:
@@ -250,7 +238,7 @@ class Refresher:
         datasets += self._fetch("population", tid, land_sels, rep)
         res = _decode_all(tid, datasets)
         frame = res.frame[res.frame["region_code"].str.fullmatch(r"\d{4}|0")]
-        res.frame = pd.concat([frame, _fylke_sums(frame)], ignore_index=True)
+        res.frame = ingest.add_fylke_sums(frame, self._kommuner_by_fylke())
         scope = None if kommuner is None else sorted(set(res.frame["region_code"]))
         query = {"table": tid, "selection": [s.__dict__ for s in k_sels],
                  "land": [s.__dict__ for s in land_sels],
@@ -279,16 +267,7 @@ class Refresher:
         return rep
 
     def _kommuner_by_fylke(self) -> dict[str, list[str]]:
-        regs = self.store.query("SELECT code FROM regions WHERE level = 'kommune'")
-        codes = list(regs["code"])
-        if not codes:
-            from .regions_default import default_regions
-            d = default_regions()
-            codes = list(d.loc[d["level"] == "kommune", "code"])
-        out: dict[str, list[str]] = {}
-        for c in codes:
-            out.setdefault(c[:2], []).append(c)
-        return out
+        return kommuner_by_fylke(self.store)
 
     def regions_register(self) -> str:
         """Store the region register (from the projection table's Region dimension, KOSTRA
@@ -349,6 +328,19 @@ class Refresher:
             report.tables.append(rep)
         report.requests = self.client.requests_made - self._start_requests
         return report
+
+
+def kommuner_by_fylke(store: Store) -> dict[str, list[str]]:
+    """Current kommuner per fylke: from the store's register, else the built-in list."""
+    codes = list(store.query("SELECT code FROM regions WHERE level = 'kommune'")["code"])
+    if not codes:
+        from .regions_default import default_regions
+        d = default_regions()
+        codes = list(d.loc[d["level"] == "kommune", "code"])
+    out: dict[str, list[str]] = {}
+    for c in codes:
+        out.setdefault(c[:2], []).append(c)
+    return out
 
 
 def bundled_changes() -> list[dict]:

@@ -37,11 +37,10 @@ def _pyramid(version: str, path: str, region: str, alternative: str, base_year: 
     return dem.pyramid(data.store(), region, alternative, base_year, projection_table=ptab)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _pyramid_figure(version: str, path: str, region: str, alternative: str, base_year: int,
-                    ptab: str | None, horizon: int):
-    df = _pyramid(version, path, region, alternative, base_year, ptab)
-    return charts.pyramid_chart(df, base_year, start_year=horizon)
+def _source_lookup():
+    """Provenance rows by table id, read once per run (for ``charts.source_caption``)."""
+    rows = {r["table_id"]: r for r in data.sources().to_dict("records")}
+    return rows.get
 
 
 def _alt_phrase(code: str) -> str:
@@ -146,9 +145,12 @@ def main() -> None:
     kf = dem.key_figures(table, sel.region_code, sel.alternative, horizon)
     has_history = (table["series"] == dem.OBSERVED).any()
     tables = [ptab, HISTORY] if has_history else [ptab]
-    caption = charts.source_caption(tables, extra={ptab: _alt_phrase(sel.alternative)})
+    lookup = _source_lookup()
+    caption = charts.source_caption(tables, extra={ptab: _alt_phrase(sel.alternative)},
+                                    lookup=lookup)
     caption_band = charts.source_caption(
-        tables, extra={ptab: f"{_alt_phrase(sel.alternative)}; spenn: alle ni alternativer"})
+        tables, extra={ptab: f"{_alt_phrase(sel.alternative)}; spenn: alle ni alternativer"},
+        lookup=lookup)
 
     show_key_figures(kf, caption)
     st.subheader("Kort oppsummert")
@@ -170,7 +172,7 @@ def main() -> None:
                 st.caption(caption_band)
                 export.download_buttons(df, f"befolkning_{sel.region_code}_{g}", f"dl_{g}")
 
-    show_index(sel, table, version, path, ptab)
+    show_index(sel, table, version, path, ptab, caption)
     show_pyramid(sel, base, version, path, ptab, horizon, caption)
 
     with st.expander("Definisjoner"):
@@ -179,7 +181,7 @@ def main() -> None:
 
 
 def show_index(sel: state.Selection, table: pd.DataFrame, version: str, path: str,
-               ptab: str) -> None:
+               ptab: str, caption: str) -> None:
     st.subheader("Vekst sammenlignet med fylket og landet")
     st.caption(f"Indeks, {dem.INDICATORS['index'].definition}")
     names = {sel.region_code: sel.region_name}
@@ -195,8 +197,7 @@ def show_index(sel: state.Selection, table: pd.DataFrame, version: str, path: st
     idx = dem.growth_index(both, list(names), sel.alternative)
     fig = charts.index_chart(idx, names, dem.ELDERLY_GROUPS)
     st.plotly_chart(fig, key="index", config={"displaylogo": False})
-    st.caption(charts.source_caption([ptab, HISTORY],
-                                     extra={ptab: _alt_phrase(sel.alternative)}))
+    st.caption(caption)
     out = idx.assign(region=idx["region_code"].map(names), index=idx["index"].round(1))
     out = out.rename(columns={"region_code": "Regionnummer", "region": "Region",
                               "group": "Aldersgruppe", "year": "År", "persons": "Personer",
@@ -210,10 +211,10 @@ def show_pyramid(sel: state.Selection, base: int, version: str, path: str, ptab:
     st.subheader("Befolkningspyramide")
     st.caption(f"Antall personer etter ettårig alder og kjønn. Omrisset viser {base}. Trykk "
                "«Spill av» eller dra i glidebryteren for å se årene.")
-    fig = _pyramid_figure(version, path, sel.region_code, sel.alternative, base, ptab, horizon)
+    df = _pyramid(version, path, sel.region_code, sel.alternative, base, ptab)
+    fig = charts.pyramid_chart(df, base, start_year=horizon)
     st.plotly_chart(fig, key="pyramid", config={"displaylogo": False})
     st.caption(caption)
-    df = _pyramid(version, path, sel.region_code, sel.alternative, base, ptab)
     out = df.assign(sex=df["sex"].map({"1": "Menn", "2": "Kvinner"}))
     out = out.rename(columns={"year": "År", "age": "Alder", "sex": "Kjønn",
                               "persons": "Personer"})

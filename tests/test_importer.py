@@ -113,7 +113,23 @@ def test_partial_json_upserts_only_its_cells(store):
     after = store.scalar("SELECT count(*) FROM population WHERE region_code='0301' "
                          "AND year = 2024")
     assert after == before
-    assert store.scalar("SELECT count(*) FROM population WHERE year = 2017") == 150
+    assert store.scalar("SELECT count(*) FROM population WHERE year = 2017 "
+                        "AND length(region_code) = 4") == 150
+    # Oslo is a whole fylke: its fylke row (03) is the kommune's sum; others are incomplete
+    fylker = store.query("SELECT DISTINCT region_code FROM population WHERE year = 2017 "
+                         "AND length(region_code) = 2")["region_code"].tolist()
+    assert fylker == ["03"]
+
+
+@needs_shared
+def test_whole_country_csv_gets_fylke_sums(store):
+    importer.import_file(CSV_2024, store)
+    df = store.query("SELECT region_code, sum(persons) AS n FROM population WHERE year = 2024 "
+                     "GROUP BY 1")
+    n = dict(zip(df["region_code"], df["n"]))
+    assert len([c for c in n if len(c) == 2]) == 15
+    assert n["31"] == sum(v for c, v in n.items() if len(c) == 4 and c.startswith("31"))
+    assert "Rest" not in n and "21-22" not in n
 
 
 @needs_shared

@@ -137,21 +137,21 @@ def band_chart(df: pd.DataFrame, base_year: int, *, title: str | None = None,
     ``df``: columns ``År, Observert, Framskrevet, Lav, Høy`` (persons) as from
     ``analysis.demography.chart_series``.
     """
-    band = df.dropna(subset=["Lav", "Høy"])
-    obs = df.dropna(subset=["Observert"])
-    proj = df.dropna(subset=["Framskrevet"])
-    by = band["År"].to_numpy()
+    years = df["År"].to_numpy()
+    obs, proj, low, high = (df[c].to_numpy(dtype=float)
+                            for c in ("Observert", "Framskrevet", "Lav", "Høy"))
+    b, o, p = ~np.isnan(low) & ~np.isnan(high), ~np.isnan(obs), ~np.isnan(proj)
     data = [
-        dict(type="scatter", x=by, y=_arr(band["Høy"]), mode="lines", line=dict(width=0),
+        dict(type="scatter", x=years[b], y=high[b], mode="lines", line=dict(width=0),
              showlegend=False, hoverinfo="skip", name="Høy"),
-        dict(type="scatter", x=by, y=_arr(band["Lav"]), mode="lines", line=dict(width=0),
+        dict(type="scatter", x=years[b], y=low[b], mode="lines", line=dict(width=0),
              fill="tonexty", fillcolor=COLORS["band"], name="Spenn, alle alternativer",
-             customdata=_arr(band["Høy"]), hovertemplate="%{y:,.0f}–%{customdata:,.0f}"),
-        dict(type="scatter", x=obs["År"].to_numpy(), y=_arr(obs["Observert"]), mode="lines",
+             customdata=high[b], hovertemplate="%{y:,.0f}–%{customdata:,.0f}"),
+        dict(type="scatter", x=years[o], y=obs[o], mode="lines",
              line=dict(color=COLORS["observed"], width=3), name="Observert",
              hovertemplate="%{y:,.0f}"),
-        dict(type="scatter", x=proj["År"].to_numpy(), y=_arr(proj["Framskrevet"]),
-             mode="lines", line=dict(color=COLORS["projected"], width=3, dash="dash"),
+        dict(type="scatter", x=years[p], y=proj[p], mode="lines",
+             line=dict(color=COLORS["projected"], width=3, dash="dash"),
              name=projected_name, hovertemplate="%{y:,.0f}"),
     ]
     layout = dict(
