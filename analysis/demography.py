@@ -348,29 +348,31 @@ def growth_index(table: pd.DataFrame, regions: list[str], alternative: str,
     base year to the last projection year. Regions without data are left out; a group with
     0 persons in the base year gets NaN.
     """
-    rows = []
+    codes = table["region_code"].to_numpy(dtype=object)
+    series = table["series"].to_numpy(dtype=object)
+    years = table["year"].to_numpy(dtype=int)
+    values = table[list(groups)].to_numpy(dtype=float)
+    parts = []
     for region in regions:
-        t = table[table["region_code"] == region]
-        if not (t["series"] == alternative).any():
+        mine = codes == region
+        obs = mine & (series == OBSERVED)
+        alt = mine & (series == alternative)
+        if not alt.any():
             continue
-        base = latest_observed_year(t, region)
-        has_obs = ((t["series"] == OBSERVED) & (t["year"] == base)).any()
-        keep = ((t["series"] == OBSERVED) & (t["year"] == base)) | (
-            (t["series"] == alternative) & ((t["year"] > base) if has_obs
-                                            else (t["year"] >= base)))
-        s = t[keep].sort_values("year")
-        persons = s[list(groups)].to_numpy(dtype=float)
-        first = persons[0]
+        base = int(years[obs].max()) if obs.any() else int(years[alt].min())
+        keep = (obs & (years == base)) | (alt & (years > base if obs.any() else years >= base))
+        order = np.argsort(years[keep], kind="stable")
+        yrs, persons = years[keep][order], values[keep][order]
         with np.errstate(divide="ignore", invalid="ignore"):
-            index = np.where(first > 0, persons / first * 100, np.nan)
-        n = len(s)
-        rows.append(pd.DataFrame({
-            "region_code": region, "group": np.repeat(list(groups), n),
-            "year": np.tile(s["year"].to_numpy(), len(groups)),
-            "persons": persons.T.reshape(-1), "index": index.T.reshape(-1)}))
-    if not rows:
-        return pd.DataFrame(columns=["region_code", "group", "year", "persons", "index"])
-    return pd.concat(rows, ignore_index=True)
+            index = np.where(persons[0] > 0, persons / persons[0] * 100, np.nan)
+        n = len(yrs)
+        parts.append((np.full(n * len(groups), region, dtype=object),
+                      np.repeat(np.asarray(groups, dtype=object), n), np.tile(yrs, len(groups)),
+                      persons.T.reshape(-1), index.T.reshape(-1)))
+    cols = ["region_code", "group", "year", "persons", "index"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame({c: np.concatenate([p[i] for p in parts]) for i, c in enumerate(cols)})
 
 
 # -- text -------------------------------------------------------------------------------

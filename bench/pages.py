@@ -119,9 +119,9 @@ def _kommune_labels(at) -> list[int]:
 def _share_script_cache() -> None:
     """Make AppTest reuse compiled scripts between runs, as the server does."""
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import local_script_runner
+    from streamlit.testing.v1 import app_test, local_script_runner
     shared = ScriptCache()
-    local_script_runner.ScriptCache = lambda: shared
+    local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
 
 
 def time_page(page: str, switches: int, seed: int = 7) -> list[float]:

@@ -225,7 +225,7 @@ class SSBClient:
         self.timeout = timeout if timeout is not None else _config.http_timeout()
         self.bad_body_retries = bad_body_retries
         self._retry = _Retry(
-            total=retries, connect=retries, read=retries, status=retries, other=0,
+            total=retries, connect=min(retries, 2), read=retries, status=retries, other=0,
             status_forcelist=(429, 502, 503, 504), allowed_methods=frozenset({"GET", "POST"}),
             backoff_factor=backoff, backoff_max=max_retry_wait,
             respect_retry_after_header=True, raise_on_status=False,

@@ -23,7 +23,7 @@ from typing import Callable
 
 
 from . import catalog, ingest, jsonstat, planner
-from .client import Selection, SSBClient, SSBError
+from .client import Selection, SSBClient, SSBError, SSBOffline
 from .store import Store
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -75,6 +75,8 @@ def find_projection_table(client: SSBClient) -> str:
     """
     try:
         hits = client.search_tables(catalog.PROJECTION_SEARCH)
+    except SSBOffline:
+        raise
     except SSBError:
         return catalog.PROJECTION_FALLBACK
     cands = []
@@ -322,7 +324,7 @@ class Refresher:
                 tid = self._projection_id if key == "projection" else \
                     (catalog.HISTORY.table_id if key == "population" else key)
                 rep = TableReport(key, tid or "?", "failed", message=str(exc))
-                if type(exc).__name__ == "SSBOffline":
+                if isinstance(exc, SSBOffline):
                     report.tables.append(rep)
                     break
             report.tables.append(rep)

@@ -37,6 +37,12 @@ def _pyramid(version: str, path: str, region: str, alternative: str, base_year: 
     return dem.pyramid(data.store(), region, alternative, base_year, projection_table=ptab)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _names(version: str, path: str) -> dict[str, str]:
+    opts = data.region_options()
+    return dict(zip(opts["code"], opts["name"]))
+
+
 def _source_lookup():
     """Provenance rows by table id, read once per run (for ``charts.source_caption``)."""
     rows = {r["table_id"]: r for r in data.sources().to_dict("records")}
@@ -186,7 +192,7 @@ def show_index(sel: state.Selection, table: pd.DataFrame, version: str, path: st
     st.caption(f"Indeks, {dem.INDICATORS['index'].definition}")
     names = {sel.region_code: sel.region_name}
     frames = [table]
-    opts = data.region_options().set_index("code")["name"]
+    opts = _names(version, path)
     for code in ([sel.fylke_code] if sel.fylke_code else []) + (["0"] if sel.level != "land"
                                                                  else []):
         t = _groups(version, path, code, ptab)

@@ -187,13 +187,16 @@ def index_chart(df: pd.DataFrame, names: Mapping[str, str], groups: Sequence[str
                                           xref="paper", yref="paper", xanchor="center",
                                           yanchor="bottom", showarrow=False,
                                           font=dict(size=15)))
+    codes = df["region_code"].to_numpy(dtype=object)
+    grp = df["group"].to_numpy(dtype=object)
+    years, index = df["year"].to_numpy(), _arr(df["index"])
     for ri, (code, name) in enumerate(names.items()):
         color = REGION_COLORS[ri % len(REGION_COLORS)]
         for gi, g in enumerate(groups):
-            d = df[(df["region_code"] == code) & (df["group"] == g)]
+            m = (codes == code) & (grp == g)
             sfx = str(gi + 1) if gi else ""
             data.append(dict(
-                type="scatter", x=d["year"].to_numpy(), y=_arr(d["index"]), mode="lines",
+                type="scatter", x=years[m], y=index[m], mode="lines",
                 name=name, legendgroup=code, showlegend=gi == 0, xaxis=f"x{sfx}",
                 yaxis=f"y{sfx}", line=dict(color=color, width=3 if ri == 0 else 2),
                 hovertemplate=f"{name}: " + "%{y:,.1f}<extra></extra>"))
