@@ -162,31 +162,12 @@ def _best_counts(sizes: list[int], rest: int, max_cells: int) -> tuple[int, ...]
     return best[1] if best else None
 
 
-def plan(selected: dict[str, list[str]], max_cells: int, *, geo: str | None = None,
-         avoid: tuple[str, ...] = ("Tid", "ContentsCode")) -> list[dict[str, list[str]]]:
-    """Split a query into sub-queries of at most ``max_cells`` cells each.
-
-    ``selected`` maps dimension id -> expanded codes (JSON-stat ``id`` order). Tries chunking
-    every single dimension and every pair of dimensions (then triples, only if nothing smaller
-    fits) and keeps the plan with the fewest requests. Ties prefer splitting the geography
-    dimension (``geo``, default: the first id containing "region"), then plans that do not
-    split dimensions in ``avoid`` (Tid, ContentsCode), then fewer split dimensions.
-
-    Returns a list of dicts with the same keys as ``selected``; every cell of the query is in
-    exactly one sub-query. An empty query (some dimension with no codes) gives ``[]``.
-    """
-    if max_cells < 1:
-        raise ValueError("max_cells må være minst 1")
+def _grid_split(selected: dict[str, list[str]], max_cells: int, geo: str | None,
+                avoid: tuple[str, ...]) -> tuple[tuple, dict[str, int]]:
+    """Best uniform grid: (sort key whose first element is the request count, chunk counts)."""
     dims = list(selected)
     total = cells(selected)
-    if total == 0:
-        return []
-    if total <= max_cells:
-        return [{d: list(selected[d]) for d in dims}]
-    if geo is None:
-        geo = next((d for d in dims if is_geo_dimension(d)), None)
     splittable = [d for d in dims if len(selected[d]) > 1]
-
     best_key, best_split = None, None
     for n_split in range(1, len(splittable) + 1):
         for combo in combinations(splittable, n_split):
@@ -202,9 +183,88 @@ def plan(selected: dict[str, list[str]], max_cells: int, *, geo: str | None = No
         if best_split is not None and n_split >= 2:
             break   # singles and pairs are searched exhaustively; triples etc. only as fallback
     assert best_split is not None  # splitting every dimension to single codes always fits
+    return best_key, best_split
 
+
+def _grid_parts(selected: dict[str, list[str]], split: dict[str, int]) -> list[dict]:
     parts: list[dict[str, list[str]]] = [{}]
-    for d in dims:
-        chunks = _chunks(selected[d], best_split[d]) if d in best_split else [list(selected[d])]
+    for d in selected:
+        chunks = _chunks(selected[d], split[d]) if d in split else [list(selected[d])]
         parts = [{**p, d: ch} for p in parts for ch in chunks]
+    return parts
+
+
+def _grid_count(selected, max_cells, geo, avoid) -> int:
+    if cells(selected) <= max_cells:
+        return 1
+    return _grid_split(selected, max_cells, geo, avoid)[0][0]
+
+
+def _grouped(selected: dict[str, list[str]], max_cells: int, geo: str | None,
+             avoid: tuple[str, ...], limit: int = 40) -> tuple[int, str, list[int]] | None:
+    """Best two-level plan: split one small dimension into groups of unequal sizes, each
+    planned as a grid. E.g. 14746 (373 regions × 9 alternatives): four pairs of alternatives
+    × 5 region chunks + 1 alternative × 3 region chunks = 23 requests, where any uniform grid
+    needs 24. Returns (requests, dimension, group sizes) or None."""
+    best = None
+    for d in selected:
+        n = len(selected[d])
+        if n < 2 or n > limit or d == geo:
+            continue
+        cost = {g: _grid_count({**selected, d: selected[d][:g]}, max_cells, geo, avoid)
+                for g in range(1, n + 1)}
+        dp = [0] + [None] * n          # dp[m]: fewest requests covering m codes of d
+        choice = [0] * (n + 1)
+        for m in range(1, n + 1):
+            for g in range(1, m + 1):
+                v = dp[m - g] + cost[g]
+                if dp[m] is None or v < dp[m]:
+                    dp[m], choice[m] = v, g
+        sizes, m = [], n
+        while m:
+            sizes.append(choice[m])
+            m -= choice[m]
+        if best is None or dp[n] < best[0]:
+            best = (dp[n], d, sorted(sizes, reverse=True))
+    return best
+
+
+def plan(selected: dict[str, list[str]], max_cells: int, *, geo: str | None = None,
+         avoid: tuple[str, ...] = ("Tid", "ContentsCode")) -> list[dict[str, list[str]]]:
+    """Split a query into sub-queries of at most ``max_cells`` cells each.
+
+    ``selected`` maps dimension id -> expanded codes (JSON-stat ``id`` order). Tries chunking
+    every single dimension and every pair of dimensions (then triples, only if nothing smaller
+    fits) and keeps the plan with the fewest requests. Ties prefer splitting the geography
+    dimension (``geo``, default: the first id containing "region"), then plans that do not
+    split dimensions in ``avoid`` (Tid, ContentsCode), then fewer split dimensions. A
+    two-level plan (one small dimension cut into groups of unequal size, each a grid) is used
+    when it needs strictly fewer requests.
+
+    Returns a list of dicts with the same keys as ``selected``; every cell of the query is in
+    exactly one sub-query. An empty query (some dimension with no codes) gives ``[]``.
+    """
+    if max_cells < 1:
+        raise ValueError("max_cells må være minst 1")
+    dims = list(selected)
+    total = cells(selected)
+    if total == 0:
+        return []
+    if total <= max_cells:
+        return [{d: list(selected[d]) for d in dims}]
+    if geo is None:
+        geo = next((d for d in dims if is_geo_dimension(d)), None)
+    key, split = _grid_split(selected, max_cells, geo, avoid)
+    grouped = _grouped(selected, max_cells, geo, avoid)
+    if grouped is None or grouped[0] >= key[0]:
+        return _grid_parts(selected, split)
+    _, d, sizes = grouped
+    parts, start = [], 0
+    for g in sizes:
+        sub = {**selected, d: selected[d][start:start + g]}
+        start += g
+        if cells(sub) <= max_cells:
+            parts.append({k: list(v) for k, v in sub.items()})
+        else:
+            parts.extend(_grid_parts(sub, _grid_split(sub, max_cells, geo, avoid)[1]))
     return parts

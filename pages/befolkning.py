@@ -26,15 +26,19 @@ def _projection_table(version: str, path: str) -> str | None:
     return dem.projection_table_id(data.store())
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _groups(version: str, path: str, region: str, ptab: str | None) -> pd.DataFrame:
-    return dem.age_group_table(data.store(), [region], projection_table=ptab)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
+def _cube(version: str, path: str, region: str, ptab: str | None) -> dem.RegionCube:
+    """All single-year numbers of one region (≈1 MB), read once per store version."""
+    return dem.region_cube(data.store(), region, projection_table=ptab)
+
+
+def _groups(version: str, path: str, region: str, ptab: str | None) -> pd.DataFrame:
+    return dem.groups_from_cube(_cube(version, path, region, ptab))
+
+
 def _pyramid(version: str, path: str, region: str, alternative: str, base_year: int,
              ptab: str | None) -> pd.DataFrame:
-    return dem.pyramid(data.store(), region, alternative, base_year, projection_table=ptab)
+    return dem.pyramid_from_cube(_cube(version, path, region, ptab), alternative, base_year)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

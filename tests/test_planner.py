@@ -121,3 +121,24 @@ def test_plan_properties(sizes, max_cells):
                if total // n <= max_cells]
     if singles:
         assert len(parts) <= min(singles)
+
+
+def test_full_14746_reaches_the_lower_bound_with_grouped_plan():
+    """373 regions x 2 x 106 x 9 alternatives x 25 years: every uniform grid needs 24
+    requests; grouping the alternatives (4 pairs + 1 single) reaches ceil(cells/limit) = 23."""
+    from data_sources import planner
+    sel = {"Region": [f"r{i}" for i in range(373)], "Kjonn": ["1", "2"],
+           "Alder": [f"{a:03d}" for a in range(106)],
+           "ContentsCode": [f"Personer{i}" for i in range(9)],
+           "Tid": [str(y) for y in range(2026, 2051)]}
+    parts = planner.plan(sel, 800_000)
+    assert len(parts) == planner.minimum_requests(planner.cells(sel), 800_000) == 23
+    assert all(planner.cells(p) <= 800_000 for p in parts)
+    seen = set()
+    for p in parts:
+        for r in p["Region"]:
+            for c in p["ContentsCode"]:
+                assert (r, c) not in seen
+                seen.add((r, c))
+        assert p["Kjonn"] == sel["Kjonn"] and p["Tid"] == sel["Tid"]
+    assert len(seen) == 373 * 9
