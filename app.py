@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import state
+from ui import fetch, state
 
 st.set_page_config(page_title="Kunnskapsgrunnlag – Leve hele livet", page_icon=":material/insights:",
                    layout="wide")
@@ -24,5 +24,5 @@ VIEWS = [
 pages = [st.Page(f"pages/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
          for stem, title, icon in VIEWS if (ROOT / "pages" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
-state.sidebar()
+fetch.ensure_region(state.sidebar())
 nav.run()

@@ -51,6 +51,8 @@ SERVICE_LABELS = {
     "langtid": "Beboere med langtidsopphold",
     "hjemme": "Mottakere av hjemmetjenester",
 }
+SERVICE_SHORT = {"institusjon": "Institusjon", "langtid": "Langtidsopphold",
+                 "hjemme": "Hjemmetjenester"}
 SERVICE_GROUP = {"hjemme": "A", "institusjon": "B"}  # 12003 KOKTenesteGrp0000
 
 T_USERS = "12003"

@@ -20,34 +20,40 @@ from ui.format import fmt_int, fmt_num, fmt_share
 
 KEY_YEARS = (2030, 2040, 2050)
 # Same keys as on «Tjenester og kapasitet», so a scenario follows the user between pages.
-SLIDERS = (
-    ("institution_change", "Endring i dekningsgrad for institusjon (% per år)", -5.0, 5.0, 0.5,
-     "%.1f %%", "Negativ verdi: færre får institusjonsplass i hver aldersgruppe, år for år."),
-    ("home_change", "Endring i dekningsgrad for hjemmetjenester (% per år)", -5.0, 5.0, 0.5,
-     "%.1f %%", "Positiv verdi: flere får hjemmetjenester i hver aldersgruppe, år for år."),
-    ("healthy_years", "Sunnere aldring (år eldre innen 2050)", 0.0, 5.0, 0.5, "%.1f år",
+SLIDERS = (  # key, label, min, max, step, decimals, unit, help
+    ("institution_change", "Dekningsgrad institusjon, endring per år", -5.0, 5.0, 0.5, 1, "%",
+     "Negativ verdi: færre får institusjonsplass i hver aldersgruppe, år for år."),
+    ("home_change", "Dekningsgrad hjemmetjenester, endring per år", -5.0, 5.0, 0.5, 1, "%",
+     "Positiv verdi: flere får hjemmetjenester i hver aldersgruppe, år for år."),
+    ("healthy_years", "Sunnere aldring innen 2050", 0.0, 5.0, 0.5, 1, "år",
      "Dagens dekningsgrader flyttes så mange år opp i alder innen 2050, innfaset jevnt."),
-    ("productivity", "Produktivitet (% per år)", -2.0, 3.0, 0.25, "%.2f %%",
+    ("productivity", "Produktivitet, endring per år", -2.0, 3.0, 0.25, 2, "%",
      "Endring i hvor mange brukere ett årsverk dekker, per år (velferdsteknologi, "
      "organisering)."),
-    ("shift_to_home", "Omsorgstrappen: andel institusjonsbrukere som får hjemmetjenester "
-     "i stedet innen 2050 (%)", 0.0, 50.0, 5.0, "%.0f %%",
-     "Andelen fases inn jevnt fram til 2050."),
+    ("shift_to_home", "Omsorgstrappen: fra institusjon til hjemme innen 2050", 0.0, 50.0, 5.0,
+     0, "%", "Andel av institusjonsbrukerne som får hjemmetjenester i stedet innen 2050, "
+     "innfaset jevnt."),
 )
 
 
 def scenario_controls() -> sv.Scenario:
+    """Sliders (default 0 = uendret); values persist across pages in session_state."""
     for key, *_ in SLIDERS:
         st.session_state.setdefault(f"scn_{key}", 0.0)
     with st.expander("Scenario: endre forutsetningene", expanded=True):
         if st.button("Tilbakestill til uendret", key="scn_reset"):
             for key, *_ in SLIDERS:
                 st.session_state[f"scn_{key}"] = 0.0
+                st.session_state.pop(f"_w_scn_{key}", None)
         cols = st.columns(len(SLIDERS))
-        for col, (key, label, lo, hi, step, fmt, help_) in zip(cols, SLIDERS):
+        for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
+            n = int(round((hi - lo) / step))
+            options = [round(lo + i * step, 2) for i in range(n + 1)]
+            current = min(options, key=lambda o: abs(o - st.session_state[f"scn_{key}"]))
             with col:
-                st.slider(label, lo, hi, float(st.session_state[f"scn_{key}"]), step,
-                          format=fmt, help=help_, key=f"_w_scn_{key}")
+                st.select_slider(
+                    label, options, value=current, help=help_, key=f"_w_scn_{key}",
+                    format_func=lambda v, d=dec, u=unit: f"{fmt_num(v, d, sign=u == '%')} {u}")
                 st.session_state[f"scn_{key}"] = float(st.session_state[f"_w_scn_{key}"])
     return sv.Scenario(**{k: st.session_state[f"scn_{k}"] for k, *_ in SLIDERS})
 
@@ -209,15 +215,18 @@ def main() -> None:
     c2.metric(f"Årsverk som trengs {horizon}, uendret", fmt_int(au.get(horizon)),
               f"{fmt_int(au.get(horizon, 0) - base.aarsverk, sign=True)} fra i dag",
               delta_color="off", border=True,
+              delta_arrow=_arrow(au.get(horizon, 0) - base.aarsverk),
               help=("Dagens årsverk × vektede brukere i året / vektede brukere i dag "
                     f"(hjemmetjenestemottaker = {fmt_num(sf.HOME_WEIGHT, 1)} "
                     "institusjonsbruker)."))
     c3.metric(f"Årsverk som trengs {horizon}, scenario", fmt_int(as_.get(horizon)),
               f"{fmt_int(as_.get(horizon, 0) - au.get(horizon, 0), sign=True)} mot uendret",
-              delta_color="off", border=True, help=scenario_text(scenario))
+              delta_color="off", border=True,
+              delta_arrow=_arrow(as_.get(horizon, 0) - au.get(horizon, 0)), help=scenario_text(scenario))
     c4.metric(f"Andel av 20–66 år i pleie og omsorg {horizon}", fmt_share(shu.get(horizon), 1),
               f"fra {fmt_share(shu.get(y0), 1)} i {y0}; landet "
               f"{fmt_share(land_u.get(horizon), 1)}", delta_color="off", border=True,
+              delta_arrow="off",
               help=("Årsverk som trengs delt på innbyggere 20–66 år samme år (uendret "
                     "scenario). Deltid gjør at antall personer er høyere enn antall årsverk."))
 
@@ -241,7 +250,8 @@ def main() -> None:
                    "landet).")
     st.plotly_chart(share_figure(stab), key="share_chart", config={"displaylogo": False})
     st.caption(caption.rstrip(".") + "; hele landet beregnet på samme måte (KOSTRA EAK).")
-    st.dataframe(stab, hide_index=True)
+    st.dataframe(stab.assign(**{c: [fmt_num(v, 2, missing="–") for v in stab[c]]
+                                for c in stab.columns if c.isdigit()}), hide_index=True)
     export.download_buttons(stab, f"andel_20_66_{sel.region_code}_{sel.alternative}", "dl_share")
 
     # -- KOSTRA comparison --------------------------------------------------------------
@@ -274,6 +284,10 @@ def main() -> None:
 
     with st.expander("Metode"):
         st.markdown(method.markdown())
+
+
+def _arrow(x: float) -> str:
+    return "off" if round(x) == 0 else ("up" if x > 0 else "down")
 
 
 def scenario_text(s: sv.Scenario) -> str:

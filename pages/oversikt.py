@@ -6,9 +6,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data_sources import catalog
 from data_sources.refresh import missing_tables
-from ui import data, state
+from ui import data, fetch, state
 from ui.format import fmt_int
 
 sel = state.current()
@@ -27,32 +26,16 @@ need = missing_tables(store, sel.region_code)
 if not need:
     st.success(f"Databasen har alle tabeller for {sel.region_name}.")
 else:
-    names = {"projection": "befolkningsframskriving", "population": "befolkningshistorikk (07459)",
-             **{t: f"KOSTRA {t}" for t in catalog.KOSTRA_TABLES}}
-    st.warning(f"Mangler for {sel.region_name}: " + ", ".join(names.get(n, n) for n in need) + ".")
+    st.warning(f"Mangler for {sel.region_name}: "
+               + ", ".join(fetch.NAMES.get(n, n) for n in need) + ".")
     if st.button(f"Hent data for {sel.region_name} fra SSB", type="primary", key="fetch"):
-        from data_sources.client import SSBClient, SSBOffline
-        from data_sources.refresh import refresh
-        bar = st.progress(0.0, text="Spør SSB om tabellene …")
-
-        def progress(what, done, total):
-            bar.progress(min(done / max(total, 1), 1.0), text=f"Henter {what}: {done} av {total}")
-
-        try:
-            report = refresh(store, tables=need, regions=[sel.region_code],
-                             client=SSBClient(retries=2, backoff=0.5),
-                             progress=progress)
-        except SSBOffline as exc:  # noqa: F841 - refresh reports offline per table
-            report = None
-        bar.empty()
-        if report is not None and report.ok:
-            st.success("Hentet:\n\n" + "\n".join(f"- {line}" for line in report.lines()))
+        ok, msg = fetch.fetch(sel, need)
+        if ok:
+            st.session_state.setdefault("_fetch_tried", {})[sel.region_code] = (True, msg)
             st.rerun()
-        else:
-            msgs = [t.message for t in (report.tables if report else []) if t.action == "failed"]
-            st.error("Fikk ikke hentet data fra SSB" + (f": {msgs[0]}" if msgs else ".") +
-                     "\n\nUten nettverk kan du laste ned tabellene fra Statistikkbanken "
-                     "(ssb.no/statbank) som JSON-stat 2 eller CSV og importere dem nedenfor.")
+        st.error(f"Fikk ikke hentet data fra SSB: {msg}\n\nUten nettverk kan du laste ned "
+                 "tabellene fra Statistikkbanken (ssb.no/statbank) som JSON-stat 2 eller CSV "
+                 "og importere dem nedenfor.")
 
 # -- import ------------------------------------------------------------------------------
 with st.expander("Importer filer lastet ned fra Statistikkbanken", expanded=bool(need)):

@@ -16,22 +16,22 @@ from analysis import kostra, method
 from analysis import services as sv
 from data_sources import catalog, config
 from ui import charts, data, export, state
-from ui.format import fmt_int, fmt_num, fmt_pct, fmt_share
+from ui.format import fmt_int, fmt_num, fmt_pct
 
 KEY_YEARS = (2030, 2040, 2050)
-SLIDERS = (  # key, label, min, max, step, format, help
-    ("institution_change", "Endring i dekningsgrad for institusjon (% per år)", -5.0, 5.0, 0.5,
-     "%.1f %%", "Negativ verdi: færre får institusjonsplass i hver aldersgruppe, år for år."),
-    ("home_change", "Endring i dekningsgrad for hjemmetjenester (% per år)", -5.0, 5.0, 0.5,
-     "%.1f %%", "Positiv verdi: flere får hjemmetjenester i hver aldersgruppe, år for år."),
-    ("healthy_years", "Sunnere aldring (år eldre innen 2050)", 0.0, 5.0, 0.5, "%.1f år",
+SLIDERS = (  # key, label, min, max, step, decimals, unit, help
+    ("institution_change", "Dekningsgrad institusjon, endring per år", -5.0, 5.0, 0.5, 1, "%",
+     "Negativ verdi: færre får institusjonsplass i hver aldersgruppe, år for år."),
+    ("home_change", "Dekningsgrad hjemmetjenester, endring per år", -5.0, 5.0, 0.5, 1, "%",
+     "Positiv verdi: flere får hjemmetjenester i hver aldersgruppe, år for år."),
+    ("healthy_years", "Sunnere aldring innen 2050", 0.0, 5.0, 0.5, 1, "år",
      "Dagens dekningsgrader flyttes så mange år opp i alder innen 2050, innfaset jevnt."),
-    ("productivity", "Produktivitet (% per år)", -2.0, 3.0, 0.25, "%.2f %%",
+    ("productivity", "Produktivitet, endring per år", -2.0, 3.0, 0.25, 2, "%",
      "Endring i hvor mange brukere ett årsverk dekker, per år (velferdsteknologi, "
      "organisering)."),
-    ("shift_to_home", "Omsorgstrappen: andel institusjonsbrukere som får hjemmetjenester "
-     "i stedet innen 2050 (%)", 0.0, 50.0, 5.0, "%.0f %%",
-     "Andelen fases inn jevnt fram til 2050."),
+    ("shift_to_home", "Omsorgstrappen: fra institusjon til hjemme innen 2050", 0.0, 50.0, 5.0,
+     0, "%", "Andel av institusjonsbrukerne som får hjemmetjenester i stedet innen 2050, "
+     "innfaset jevnt."),
 )
 
 
@@ -44,11 +44,16 @@ def scenario_controls() -> sv.Scenario:
         if st.button("Tilbakestill til uendret", key="scn_reset"):
             for key, *_ in SLIDERS:
                 st.session_state[f"scn_{key}"] = 0.0
+                st.session_state.pop(f"_w_scn_{key}", None)
         cols = st.columns(len(SLIDERS))
-        for col, (key, label, lo, hi, step, fmt, help_) in zip(cols, SLIDERS):
+        for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
+            n = int(round((hi - lo) / step))
+            options = [round(lo + i * step, 2) for i in range(n + 1)]
+            current = min(options, key=lambda o: abs(o - st.session_state[f"scn_{key}"]))
             with col:
-                st.slider(label, lo, hi, float(st.session_state[f"scn_{key}"]), step,
-                          format=fmt, help=help_, key=f"_w_scn_{key}")
+                st.select_slider(
+                    label, options, value=current, help=help_, key=f"_w_scn_{key}",
+                    format_func=lambda v, d=dec, u=unit: f"{fmt_num(v, d, sign=u == '%')} {u}")
                 st.session_state[f"scn_{key}"] = float(st.session_state[f"_w_scn_{key}"])
     return sv.Scenario(**{k: st.session_state[f"scn_{k}"] for k, *_ in SLIDERS})
 
@@ -177,9 +182,11 @@ def show_key_figures(base: sv.ServiceBase, proj_u, proj_s, sel, horizon: int,
         unchanged, scen = float(u.loc[horizon, "users"]), float(sc.loc[horizon, "users"])
         delta = f"{fmt_int(scen - unchanged, sign=True)} i scenarioet" \
             if not scenario.unchanged else f"{fmt_int(unchanged - today, sign=True)} fra i dag"
-        col.metric(f"{sv.SERVICE_LABELS[s]} {horizon}", fmt_int(unchanged), delta,
-                   delta_color="off", border=True,
-                   help=(f"I dag: {fmt_int(today)} ({base.kostra_year}). Spenn over alle "
+        diff = (scen - unchanged) if not scenario.unchanged else (unchanged - today)
+        col.metric(f"{sv.SERVICE_SHORT[s]} {horizon}", fmt_int(unchanged), delta,
+                   delta_color="off", border=True, delta_arrow=_arrow(diff),
+                   help=(f"{sv.SERVICE_LABELS[s]}, uendret dekningsgrad. "
+                         f"I dag: {fmt_int(today)} ({base.kostra_year}). Spenn over alle "
                          f"alternativer: {fmt_int(u.loc[horizon, 'low'])}–"
                          f"{fmt_int(u.loc[horizon, 'high'])}. "
                          "Framskrevne brukere = Σ dekningsgrad i aldersgruppen × framskrevet "
@@ -203,6 +210,18 @@ def show_key_figures(base: sv.ServiceBase, proj_u, proj_s, sel, horizon: int,
                             f"({base.places_year}, tabell 11875)."))
     if y0 != base.kostra_year + 1:
         st.caption(f"Basisår for framskrivingen: {y0}.")
+
+
+def _arrow(x: float) -> str:
+    return "off" if round(x) == 0 else ("up" if x > 0 else "down")
+
+
+def display(df: pd.DataFrame, decimals: dict[str, int]) -> pd.DataFrame:
+    """Copy of ``df`` with the given columns as Norwegian-formatted text (for st.dataframe)."""
+    out = df.copy()
+    for col, d in decimals.items():
+        out[col] = [fmt_num(v, d) for v in out[col]]
+    return out
 
 
 def _need(proj: pd.DataFrame, alternative: str) -> pd.Series:
@@ -239,8 +258,7 @@ def show_capacity(base: sv.ServiceBase, proj_u, proj_s, sel, caption: str) -> No
         f"plasser **{_first_text(cu.first_year_over, base.pop_year)}**"
         + ("." if cs.first_year_over == cu.first_year_over else
            f"; i scenarioet **{_first_text(cs.first_year_over, base.pop_year)}**."))
-    st.dataframe(table, hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="localized") for c in table.columns if c != "År"})
+    st.dataframe(display(table, {c: 0 for c in table.columns if c != "År"}), hide_index=True)
     st.caption(caption)
     export.download_buttons(table, f"plasser_{sel.region_code}_{sel.alternative}", "dl_cap")
 
@@ -364,14 +382,13 @@ def main() -> None:
                "Antallet står ved siden av andelen – i små kommuner gir noen få brukere store "
                "utslag.")
     cov = coverage_table(base)
-    st.dataframe(cov, hide_index=True, column_config={
-        "Brukere": st.column_config.NumberColumn(format="localized"),
-        "Innbyggere": st.column_config.NumberColumn(format="localized"),
-        "Dekningsgrad (%)": st.column_config.NumberColumn(format="%.2f")})
+    st.dataframe(display(cov, {"Brukere": 0, "Innbyggere": 0, "Dekningsgrad (%)": 2}),
+                 hide_index=True)
     st.caption(charts.source_caption(["12003", "12292", "07459"]))
     export.download_buttons(cov, f"dekningsgrad_{sel.region_code}", "dl_cov")
 
-    st.subheader("Sammenlignet med KOSTRA-gruppe, fylke og land")
+    st.subheader("Sammenlignet med KOSTRA-gruppe, fylke og land" if sel.level == "kommune"
+                 else "KOSTRA-nøkkeltall over tid")
     show_comparison(_comparison(version, path, sel.region_code, sel.level), sel,
                     keys=("hjemme80", "inst80", "plasser1000"))
 

@@ -7,6 +7,11 @@ small authored table set (see ``standin_tables()``), generous rate limits. ``ssb
 
 from __future__ import annotations
 
+import os
+
+# Pages and apps started by tests do not fetch on first view unless a test asks for it.
+os.environ.setdefault("KG_AUTO_FETCH", "0")
+
 import numpy as np
 import pytest
 

@@ -52,14 +52,14 @@ def test_bemanning_sliders(monkeypatch, store_path):
                           sv.Scenario(institution_change=-1.0)),
                          ("_w_scn_home_change", 1.0, sv.Scenario(home_change=1.0)),
                          ("_w_scn_healthy_years", 2.0, sv.Scenario(healthy_years=2.0))):
-        at.slider(key=key).set_value(v).run()
+        at.select_slider(key=key).set_value(v).run()
         assert not at.exception
         _, out = outlook(store_path, "1804", "kommune", scen)
         assert metric(at, "Årsverk som trengs 2050, scenario").value == fmt_int(value(out, 2050))
         assert metric(at, "Årsverk som trengs 2050, uendret").value == \
             fmt_int(value(unchanged, 2050))
         assert abs(value(out, 2050) - value(unchanged, 2050)) > 1
-        at.slider(key=key).set_value(0.0).run()
+        at.select_slider(key=key).set_value(0.0).run()
 
 
 def test_bemanning_for_land_and_missing(monkeypatch, store_path, tmp_path):

@@ -50,3 +50,33 @@ def test_fetch_without_network_says_so(empty_store):
     assert not at.exception
     err = at.error[0].value
     assert "Fikk ikke hentet data fra SSB" in err and "importere" in err
+
+
+def test_first_view_fetches_region_automatically(tmp_path, monkeypatch):
+    """Choosing a kommune that is not in the store fetches it (stand-in SSB over HTTP)."""
+    from tests.storefill import standin_server
+    server = standin_server().start()
+    try:
+        monkeypatch.setenv("KG_DB_PATH", str(tmp_path / "auto.duckdb"))
+        monkeypatch.setenv("KG_SSB_BASE_URL", server.url)
+        monkeypatch.setenv("KG_KLASS_BASE_URL", server.klass_url)
+        monkeypatch.setenv("KG_AUTO_FETCH", "1")
+        reset_store()
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["region"] = "1804"
+        at.run()
+        assert not at.exception
+        assert "Databasen har alle tabeller for Bodø" in at.success[0].value
+        assert server.data_requests >= 6
+    finally:
+        server.stop()
+        reset_store()
+
+
+def test_first_view_offline_explains_import(empty_store, monkeypatch):
+    monkeypatch.setenv("KG_AUTO_FETCH", "1")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "Fikk ikke hentet data for Oslo" in text and "Oversikt og data" in text
