@@ -119,7 +119,8 @@ def age_group_table(store, regions: list[str] | tuple[str, ...],
 
     Returns columns ``region_code, year (int), series`` (``"observert"`` or the alternative
     code) and one float column per group (persons), sorted by region, series, year. Summed
-    in DuckDB; only the given regions are read.
+    in DuckDB; only the given regions are read. Missing cells (NULL, SSB's ".." — e.g.
+    kommuner before 2005 in 07459) are left out, so such years have no row at all.
     """
     groups = GROUPS if groups is None else groups
     regions = list(dict.fromkeys(regions))
@@ -127,11 +128,13 @@ def age_group_table(store, regions: list[str] | tuple[str, ...],
     ptab = projection_table or projection_table_id(store)
     out = store.query(
         f"SELECT region_code, year::INTEGER AS year, '{OBSERVED}' AS series, {cols} "
-        "FROM population WHERE region_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL "
+        "FROM population WHERE region_code IN (SELECT unnest(?::VARCHAR[])) "
+        "AND persons IS NOT NULL GROUP BY ALL "
         "UNION ALL "
         f"SELECT region_code, year::INTEGER AS year, alternative AS series, {cols} "
         "FROM projection WHERE region_code IN (SELECT unnest(?::VARCHAR[])) "
-        "AND table_id = ? GROUP BY ALL ORDER BY region_code, series, year",
+        "AND table_id = ? AND persons IS NOT NULL GROUP BY ALL "
+        "ORDER BY region_code, series, year",
         [regions, regions, ptab or ""])
     out["year"] = out["year"].astype(int)
     return out
@@ -156,17 +159,19 @@ def pyramid(store, region: str, alternative: str, base_year: int | None = None,
         return pd.DataFrame(columns=["year", "age", "sex", "persons"])
     df = store.query(
         "SELECT year::INTEGER AS year, age::INTEGER AS age, sex, sum(persons) AS persons "
-        "FROM population WHERE region_code = ? AND year = ? GROUP BY ALL "
-        "UNION ALL "
+        "FROM population WHERE region_code = ? AND year = ? AND persons IS NOT NULL "
+        "GROUP BY ALL UNION ALL "
         "SELECT year::INTEGER, age::INTEGER, sex, sum(persons) FROM projection "
-        "WHERE region_code = ? AND alternative = ? AND table_id = ? AND year > ? GROUP BY ALL",
+        "WHERE region_code = ? AND alternative = ? AND table_id = ? AND year > ? "
+        "AND persons IS NOT NULL GROUP BY ALL",
         [region, base_year, region, alternative, ptab or "", base_year])
     if df.empty or (df["year"] == base_year).sum() == 0:
         # No history for the base year: use the projection's own first year.
         df = store.query(
             "SELECT year::INTEGER AS year, age::INTEGER AS age, sex, sum(persons) AS persons "
             "FROM projection WHERE region_code = ? AND alternative = ? AND table_id = ? "
-            "AND year >= ? GROUP BY ALL", [region, alternative, ptab or "", base_year])
+            "AND year >= ? AND persons IS NOT NULL GROUP BY ALL",
+            [region, alternative, ptab or "", base_year])
     return df.sort_values(["year", "sex", "age"], ignore_index=True)
 
 
@@ -202,19 +207,20 @@ def region_cube(store, region: str, projection_table: str | None = None) -> Regi
     One pruned scan (~50 000 rows, codes sent as small integers) instead of one aggregate
     query per use: the age-group table, key figures and the pyramid of any alternative all
     come from the cube. Alternatives outside SSB's nine codes and the store's
-    ``alternatives`` table are not read.
+    ``alternatives`` table are not read; missing cells (NULL) are left out, so a
+    (series, year) with no value at all is not ``present``.
     """
     ptab = projection_table or projection_table_id(store)
     codes = _series_codes(store, ptab)
     cols = store.cursor().execute(
         "SELECT list_position($codes, $obs)::INTEGER - 1 AS s, (sex = '2')::INTEGER AS sx, "
         "least(greatest(age, 0), 105)::INTEGER AS age, year::INTEGER AS year, "
-        "coalesce(persons, 0) AS persons FROM population WHERE region_code = $region "
+        "persons FROM population WHERE region_code = $region AND persons IS NOT NULL "
         "UNION ALL "
         "SELECT list_position($codes, alternative)::INTEGER - 1, (sex = '2')::INTEGER, "
-        "least(greatest(age, 0), 105)::INTEGER, year::INTEGER, coalesce(persons, 0) "
+        "least(greatest(age, 0), 105)::INTEGER, year::INTEGER, persons "
         "FROM projection WHERE region_code = $region AND table_id = $ptab "
-        "AND list_contains($codes, alternative)",
+        "AND persons IS NOT NULL AND list_contains($codes, alternative)",
         {"codes": codes, "obs": OBSERVED, "region": region, "ptab": ptab or ""}).fetchnumpy()
     s_idx = np.asarray(cols["s"], dtype=np.int64)
     years, y_idx = np.unique(np.asarray(cols["year"], dtype=np.int64), return_inverse=True)
@@ -295,8 +301,12 @@ def has_projection(table: pd.DataFrame, region: str, alternative: str | None = N
 
 def _lookup(table: pd.DataFrame, region: str) -> dict[tuple[str, int], dict]:
     """{(series, year): {group: persons}} for one region (fast repeated look-ups)."""
-    t = table[table["region_code"] == region]
-    return t.set_index(["series", "year"]).drop(columns="region_code").to_dict("index")
+    mine = table["region_code"].to_numpy(dtype=object) == region
+    groups = [c for c in table.columns if c not in ("region_code", "year", "series")]
+    values = table[groups].to_numpy(dtype=float)[mine]
+    keys = zip(table["series"].to_numpy(dtype=object)[mine],
+               table["year"].to_numpy(dtype=int)[mine].tolist())
+    return {k: dict(zip(groups, row)) for k, row in zip(keys, values.tolist())}
 
 
 def value_at(table: pd.DataFrame | dict, region: str, alternative: str, year: int,

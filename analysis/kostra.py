@@ -86,11 +86,10 @@ def comparators(store: Store, region_code: str, level: str) -> list[Comparator]:
 
 
 def load_changes(store: Store) -> list[Change]:
-    df = store.query("SELECT old_code, new_code, old_name, new_name, change_date, kind "
-                     "FROM region_changes")
-    return [Change(r.old_code, r.new_code, r.old_name, r.new_name,
-                   pd.Timestamp(r.change_date).year, (r.kind or "").lower())
-            for r in df.itertuples(index=False)]
+    rows = store.cursor().execute(
+        "SELECT old_code, new_code, old_name, new_name, year(change_date), kind "
+        "FROM region_changes").fetchall()
+    return [Change(o, n, on, nn, int(y), (k or "").lower()) for o, n, on, nn, y, k in rows]
 
 
 def _ancestors(code: str, changes: list[Change]) -> set[str]:
@@ -153,6 +152,56 @@ def _parse_breakdown(s: str) -> frozenset:
     return frozenset(p for p in (s or "").split(";") if p)
 
 
+class Reader:
+    """All stored KOSTRA rows for some regions (and every code that became them), read
+    with one SQL query; ``series`` then resolves codes in memory (fast for many series).
+    """
+
+    def __init__(self, store: Store, codes: list[str], table_ids: list[str] | None = None,
+                 changes: list[Change] | None = None):
+        self.changes = load_changes(store) if changes is None else changes
+        wanted = set(codes)
+        for c in codes:
+            wanted |= _ancestors(c, self.changes)
+        sql = ("SELECT region_code, table_id, contents_code, year, value, status, breakdown "
+               "FROM kostra WHERE region_code IN (SELECT unnest(?::VARCHAR[]))")
+        params: list = [sorted(wanted)]
+        if table_ids:
+            sql += " AND table_id IN (SELECT unnest(?::VARCHAR[]))"
+            params.append(list(table_ids))
+        rows = store.cursor().execute(sql, params).fetchall()
+        self._data: dict[tuple, dict] = {}
+        parsed: dict[str, frozenset] = {}
+        for code, tab, cc, year, value, status, bd in rows:
+            key_bd = parsed.get(bd)
+            if key_bd is None:
+                key_bd = parsed[bd] = _parse_breakdown(bd)
+            self._data.setdefault((tab, cc, key_bd), {})[(code, int(year))] = (
+                None if value is None or value != value else float(value),
+                None if status is None else str(status))
+
+    def raw(self, table_id: str, contents_code: str, breakdown: dict | None = None) -> dict:
+        want = frozenset(f"{k}={v}" for k, v in (breakdown or {}).items())
+        return self._data.get((table_id, contents_code, want), {})
+
+    def rows(self, code: str, table_id: str, contents_code: str,
+             breakdown: dict[str, str] | None = None, is_count: bool = True,
+             years: list[int] | None = None) -> list[tuple]:
+        """Rows (year, value, status, note, source_code) as plain tuples."""
+        raw = self.raw(table_id, contents_code, breakdown)
+        related = {code} | _ancestors(code, self.changes)
+        all_years = sorted(set(years) if years is not None else
+                           {y for (c, y) in raw if c in related})
+        return [(y, *_resolve(code, y, raw, self.changes, is_count)) for y in all_years]
+
+    def series(self, code: str, table_id: str, contents_code: str,
+               breakdown: dict[str, str] | None = None, is_count: bool = True,
+               years: list[int] | None = None) -> pd.DataFrame:
+        """See the module-level ``series``."""
+        return pd.DataFrame(self.rows(code, table_id, contents_code, breakdown, is_count, years),
+                            columns=COLUMNS)
+
+
 def read_raw(store: Store, codes: list[str], table_id: str, contents_code: str,
              breakdown: dict[str, str] | None = None) -> pd.DataFrame:
     """Stored rows (region_code, year, value, status) for the codes and one breakdown."""
@@ -176,16 +225,8 @@ def series(store: Store, code: str, table_id: str, contents_code: str,
     ``source_code`` (the code(s) the value was read from).
     ``is_count``: counts may be summed over merged kommuner; shares/rates may not.
     """
-    changes = load_changes(store) if changes is None else changes
-    codes = [code, *sorted(_ancestors(code, changes))]
-    df = read_raw(store, codes, table_id, contents_code, breakdown)
-    raw = {(r.region_code, int(r.year)): (None if pd.isna(r.value) else float(r.value),
-                                          None if (r.status is None or pd.isna(r.status))
-                                          else str(r.status))
-           for r in df.itertuples(index=False)}
-    all_years = sorted(set(years) if years is not None else {int(y) for y in df["year"]})
-    rows = [(y, *_resolve(code, y, raw, changes, is_count)) for y in all_years]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    reader = Reader(store, [code], [table_id], changes)
+    return reader.series(code, table_id, contents_code, breakdown, is_count, years)
 
 
 def latest(frame: pd.DataFrame) -> pd.Series | None:
@@ -260,45 +301,69 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 
-def _pop80(store: Store, comp: Comparator) -> pd.Series:
-    """Persons 80+ by population year for a comparator (kommune/fylke/land/KOSTRA group)."""
-    if comp.code == "EAK":
-        where, params = "region_code = '0'", []
-    elif comp.code.startswith("EKA"):
-        where, params = "region_code = ?", [comp.code[3:]]
-    elif comp.code.startswith("EKG"):
-        num = int(comp.code[3:])
-        where = ("region_code IN (SELECT code FROM regions WHERE level = 'kommune' AND "
-                 "(kostra_group = ? OR kostra_group = ? OR kostra_group = ?))")
-        params = [comp.code, str(num), f"{num:02d}"]
-    else:
-        where, params = "region_code = ?", [comp.code]
-    df = store.query(f"SELECT year, sum(persons) AS p FROM population WHERE {where} AND age >= 80 "
-                     "GROUP BY year", params)
-    return df.set_index("year")["p"].astype(float)
+def _pop80(store: Store, comps: list[Comparator]) -> dict[str, dict[int, float]]:
+    """Persons 80+ by population year for each comparator code (one SQL query).
+
+    EAK = land '0', EKAnn = fylke nn, EKGnn = sum over kommuner with that kostra_group,
+    otherwise the kommune itself.
+    """
+    parts, params = [], []
+    for comp in comps:
+        if comp.code == "EAK":
+            parts.append("SELECT ? AS k, '0' AS r")
+            params.append(comp.code)
+        elif comp.code.startswith("EKA"):
+            parts.append("SELECT ? AS k, ? AS r")
+            params += [comp.code, comp.code[3:]]
+        elif comp.code.startswith("EKG"):
+            num = int(comp.code[3:])
+            parts.append("SELECT ? AS k, code AS r FROM regions WHERE level = 'kommune' AND "
+                         "kostra_group IN (?, ?, ?)")
+            params += [comp.code, comp.code, str(num), f"{num:02d}"]
+        else:
+            parts.append("SELECT ? AS k, ? AS r")
+            params += [comp.code, comp.code]
+    if not parts:
+        return {}
+    rows = store.cursor().execute(
+        f"WITH m AS ({' UNION ALL '.join(parts)}) SELECT m.k, p.year, sum(p.persons) "
+        "FROM population p JOIN m ON p.region_code = m.r WHERE p.age >= 80 GROUP BY ALL",
+        params).fetchall()
+    out: dict[str, dict[int, float]] = {c.code: {} for c in comps}
+    for k, y, v in rows:
+        if v is not None:
+            out[k][int(y)] = float(v)
+    return out
 
 
-def indicator_series(store: Store, ind: Indicator, comp: Comparator,
-                     changes: list[Change] | None = None) -> pd.DataFrame:
-    """year, value, count, status, note for one indicator and comparator (all years)."""
-    changes = load_changes(store) if changes is None else changes
-    s = series(store, comp.code, ind.table_id, ind.contents_code, dict(ind.breakdown),
-               is_count=ind.per_1000_80, changes=changes)
+def _indicator_rows(ind: Indicator, comp: Comparator, reader: Reader,
+                    pop: dict[int, float]) -> list[tuple]:
+    """(year, value, count, status, note) for one indicator and comparator."""
+    rows = reader.rows(comp.code, ind.table_id, ind.contents_code, dict(ind.breakdown),
+                       is_count=ind.per_1000_80)
+    out = []
     if ind.per_1000_80:
-        pop = _pop80(store, comp)
-        counts = s["value"]
-        denom = s["year"].map(lambda y: pop.get(y + 1, pop.get(y, float("nan"))))
-        s = s.assign(count=counts, value=counts / denom.where(denom > 0) * 1000.0)
-        s.loc[s["count"].notna() & s["value"].isna(), "note"] = \
-            "Mangler innbyggertall 80+ for året."
-    elif ind.count_table:
-        c = series(store, comp.code, ind.count_table, ind.count_contents,
-                   dict(ind.count_breakdown), True, changes)
-        s = s.merge(c[["year", "value"]].rename(columns={"value": "count"}), on="year", how="left")
-    else:
-        s = s.assign(count=float("nan"))
-    s["value"] = s["value"].astype(float)
-    return s[["year", "value", "count", "status", "note"]]
+        for y, v, st, note, _ in rows:
+            p = pop.get(y + 1, pop.get(y))
+            value = v / p * 1000.0 if v is not None and p else None
+            if v is not None and value is None:
+                note = "Mangler innbyggertall 80+ for året."
+            out.append((y, value, v, st, note))
+        return out
+    counts = {}
+    if ind.count_table:
+        counts = {y: v for y, v, *_ in reader.rows(comp.code, ind.count_table,
+                                                   ind.count_contents,
+                                                   dict(ind.count_breakdown), True)}
+    return [(y, v, counts.get(y), st, note) for y, v, st, note, _ in rows]
+
+
+def indicator_series(store: Store, ind: Indicator, comp: Comparator) -> pd.DataFrame:
+    """year, value, count, status, note for one indicator and comparator (all years)."""
+    reader = Reader(store, [comp.code])
+    rows = _indicator_rows(ind, comp, reader, _pop80(store, [comp])[comp.code])
+    df = pd.DataFrame(rows, columns=["year", "value", "count", "status", "note"])
+    return df.astype({"value": float, "count": float})
 
 
 def comparison(store: Store, region_code: str, level: str) -> pd.DataFrame:
@@ -307,14 +372,15 @@ def comparison(store: Store, region_code: str, level: str) -> pd.DataFrame:
     Columns: indicator, role, code, label, year, value (unit of the indicator), count
     (count shown beside the rate; persons, årsverk or places), status, note.
     """
-    changes = load_changes(store)
-    frames = []
-    for comp in comparators(store, region_code, level):
+    comps = comparators(store, region_code, level)
+    tables = sorted({i.table_id for i in INDICATORS} | {i.count_table for i in INDICATORS
+                                                        if i.count_table})
+    reader = Reader(store, [c.code for c in comps], tables)
+    pops = _pop80(store, comps)
+    rows = []
+    for comp in comps:
         for ind in INDICATORS:
-            s = indicator_series(store, ind, comp, changes)
-            frames.append(s.assign(indicator=ind.key, role=comp.role, code=comp.code,
-                                   label=comp.label))
+            for y, v, c, st, note in _indicator_rows(ind, comp, reader, pops[comp.code]):
+                rows.append((ind.key, comp.role, comp.code, comp.label, y, v, c, st, note))
     cols = ["indicator", "role", "code", "label", "year", "value", "count", "status", "note"]
-    if not frames:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(frames, ignore_index=True)[cols]
+    return pd.DataFrame(rows, columns=cols).astype({"value": float, "count": float})

@@ -152,69 +152,66 @@ def band_weights(shift: float, bands: tuple[AgeBand, ...] = BANDS) -> np.ndarray
     return w
 
 
-def _value(store: Store, code: str, table: str, contents: str, year: int | None = None,
-           breakdown: dict | None = None, changes=None) -> tuple[float | None, int | None, str | None]:
-    s = kostra.series(store, code, table, contents, breakdown, True, changes)
-    if year is not None:
-        s = s[s["year"] <= year]
-    row = kostra.latest(s)
-    if row is None:
-        note = s.sort_values("year")["note"].dropna()
-        return None, None, (note.iloc[-1] if len(note) else None)
-    return float(row["value"]), int(row["year"]), row["note"]
+def _value(reader: kostra.Reader, code: str, table: str, contents: str, year: int | None = None,
+           breakdown: dict | None = None) -> tuple[float | None, int | None, str | None]:
+    rows = [r for r in reader.rows(code, table, contents, breakdown, True)
+            if year is None or r[0] <= year]
+    ok = [r for r in rows if r[1] is not None]
+    if not ok:
+        notes = [r[3] for r in rows if r[3]]
+        return None, None, (notes[-1] if notes else None)
+    y, v, _, note, _ = ok[-1]
+    return float(v), int(y), note
 
 
 def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
     """Today's base for ``region_code`` (store code; mapped to KOSTRA codes as needed)."""
     code = kostra.kostra_code(region_code, level)
     base = ServiceBase(region_code, code)
-    changes = kostra.load_changes(store)
-    users: dict[tuple[str, str], pd.DataFrame] = {}
+    reader = kostra.Reader(store, [code], [T_USERS, T_STAFF, T_PLACES])
+    users: dict[tuple[str, str], dict[int, tuple]] = {}
     for service, grp in SERVICE_GROUP.items():
         for band in BANDS:
-            users[(service, band.code)] = kostra.series(
-                store, code, T_USERS, C_USERS,
-                {"KOKalder0000": band.code, "KOKTenesteGrp0000": grp}, True, changes)
+            users[(service, band.code)] = {r[0]: r for r in reader.rows(
+                code, T_USERS, C_USERS, {"KOKalder0000": band.code, "KOKTenesteGrp0000": grp})}
     years = None
     for s in users.values():
-        ok = set(s.loc[s["value"].notna(), "year"].astype(int))
+        ok = {y for y, r in s.items() if r[1] is not None}
         years = ok if years is None else years & ok
     if not years:
-        notes = {n for s in users.values() for n in s["note"].dropna()}
+        notes = {r[3] for s in users.values() for r in s.values() if r[3]}
         base.notes.append("Mangler brukertall etter alder (KOSTRA 12003) for regionen."
                           + (" " + " ".join(sorted(notes)[:2]) if notes else ""))
         return base
     year = max(years)
     base.kostra_year = year
-    pop_years = store.query("SELECT DISTINCT year FROM population WHERE region_code = ? "
-                            "AND year <= ? ORDER BY year", [region_code, year + 1])["year"]
-    if pop_years.empty:
+    pop_year = store.scalar("SELECT max(year) FROM population WHERE region_code = ? "
+                            "AND year <= ?", [region_code, year + 1])
+    if pop_year is None:
         base.notes.append("Mangler befolkningstall (07459) for regionen.")
         return base
-    base.pop_year = int(pop_years.iloc[-1])
+    base.pop_year = int(pop_year)
     if base.pop_year != year + 1:
         base.notes.append(f"Befolkningen 1.1.{year + 1} mangler; dekningsgrad er regnet mot "
                           f"befolkningen 1.1.{base.pop_year}.")
-    pop = store.query("SELECT age, sum(persons) AS persons FROM population WHERE region_code = ? "
-                      "AND year = ? GROUP BY age", [region_code, base.pop_year]) \
-        .set_index("age")["persons"]
-    band_pop = band_population(pop)
+    pop = store.cursor().execute("SELECT age, sum(persons) FROM population WHERE "
+                                 "region_code = ? AND year = ? GROUP BY age",
+                                 [region_code, base.pop_year]).fetchall()
+    band_pop = band_population(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
     rows = []
     for service in SERVICE_GROUP:
         for i, band in enumerate(BANDS):
-            s = users[(service, band.code)]
-            u = float(s.loc[s["year"] == year, "value"].iloc[0])
+            u = float(users[(service, band.code)][year][1])
             rows.append((service, band.code, band.label, u, band_pop[i]))
     bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
 
-    base.aarsverk, base.aarsverk_year, note = _value(store, code, T_STAFF, C_AARSVERK, year,
-                                                     changes=changes)
+    base.aarsverk, base.aarsverk_year, note = _value(reader, code, T_STAFF, C_AARSVERK, year)
     if base.aarsverk is None:
         base.notes.append("Mangler årsverk i brukerrettede tjenester (KOSTRA 12292)."
                           + (f" {note}" if note else ""))
     elif base.aarsverk_year != year:
         base.notes.append(f"Årsverk er fra {base.aarsverk_year}, brukertall fra {year}.")
-    langtid, ly, note = _value(store, code, T_STAFF, C_LANGTID, year, changes=changes)
+    langtid, ly, note = _value(reader, code, T_STAFF, C_LANGTID, year)
     inst = bands[bands["service"] == "institusjon"]
     if langtid is not None and ly == year and inst["users"].sum() > 0:
         share = langtid / float(inst["users"].sum())
@@ -228,8 +225,7 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
                                  bands["users"] / bands["population"].where(bands["population"] > 0, 1),
                                  np.nan)
     base.bands = bands
-    base.places, base.places_year, note = _value(store, code, T_PLACES, C_PLACES,
-                                                 changes=changes)
+    base.places, base.places_year, note = _value(reader, code, T_PLACES, C_PLACES)
     if base.places is None:
         base.notes.append("Mangler institusjonsplasser (KOSTRA 11875)."
                           + (f" {note}" if note else ""))
@@ -250,20 +246,32 @@ def population_frame(store: Store, region_code: str, base_year: int,
             "SELECT table_id FROM sources WHERE kind = 'projection' "
             "ORDER BY round DESC NULLS LAST, table_id DESC LIMIT 1") \
             or store.scalar("SELECT max(table_id) FROM projection")
-    hist = store.query("SELECT age, sum(persons) AS persons FROM population "
-                       "WHERE region_code = ? AND year = ? GROUP BY age", [region_code, base_year])
-    proj = store.query("SELECT alternative, year, age, sum(persons) AS persons FROM projection "
-                       "WHERE region_code = ? AND table_id = ? AND year > ? AND year <= ? GROUP BY ALL",
-                       [region_code, projection_table, base_year, end_year])
-    alts = sorted(proj["alternative"].unique()) if len(proj) else []
-    if hist.empty or not alts:
+    cur = store.cursor()
+    hist = cur.execute("SELECT age, sum(persons) FROM population WHERE region_code = ? "
+                       "AND year = ? GROUP BY age", [region_code, base_year]).fetchnumpy()
+    proj = cur.execute("SELECT alternative, year, age, sum(persons) AS p FROM projection "
+                       "WHERE region_code = ? AND table_id = ? AND year > ? AND year <= ? "
+                       "GROUP BY ALL", [region_code, projection_table, base_year,
+                                        end_year]).fetchnumpy()
+    alts = sorted(set(proj["alternative"].tolist())) if len(proj["alternative"]) else []
+    if not len(hist["age"]) or not alts:
         return pd.DataFrame(columns=range(MAX_AGE + 1),
                             index=pd.MultiIndex.from_tuples([], names=["alternative", "year"]))
-    base = pd.concat([hist.assign(alternative=a, year=base_year) for a in alts])
-    allp = pd.concat([base, proj], ignore_index=True)
-    wide = allp.pivot_table(index=["alternative", "year"], columns="age", values="persons",
-                            aggfunc="sum", fill_value=0.0)
-    return wide.reindex(columns=range(MAX_AGE + 1), fill_value=0.0).sort_index()
+    base_vec = np.zeros(MAX_AGE + 1)
+    np.add.at(base_vec, np.clip(np.asarray(hist["age"], int), 0, MAX_AGE),
+              np.asarray(hist[list(hist)[1]], float))
+    years = sorted(set(np.asarray(proj["year"], int).tolist()))
+    keys = [(a, base_year) for a in alts] + [(a, y) for a in alts for y in years]
+    pos = {k: i for i, k in enumerate(keys)}
+    mat = np.zeros((len(keys), MAX_AGE + 1))
+    mat[:len(alts)] = base_vec
+    rows = np.fromiter((pos[(a, int(y))] for a, y in zip(proj["alternative"].tolist(),
+                                                         proj["year"].tolist())),
+                       dtype=np.int64, count=len(proj["year"]))
+    np.add.at(mat, (rows, np.clip(np.asarray(proj["age"], int), 0, MAX_AGE)),
+              np.asarray(proj["p"], float))
+    idx = pd.MultiIndex.from_tuples(keys, names=["alternative", "year"])
+    return pd.DataFrame(mat, index=idx, columns=range(MAX_AGE + 1)).sort_index()
 
 
 def _phase(years: np.ndarray, base_year: int, target: int = TARGET_YEAR) -> np.ndarray:

@@ -47,10 +47,10 @@ def _names(version: str, path: str) -> dict[str, str]:
     return dict(zip(opts["code"], opts["name"]))
 
 
-def _source_lookup():
-    """Provenance rows by table id, read once per run (for ``charts.source_caption``)."""
-    rows = {r["table_id"]: r for r in data.sources().to_dict("records")}
-    return rows.get
+@st.cache_data(show_spinner=False, max_entries=4)
+def _source_rows(version: str, path: str) -> dict[str, dict]:
+    """Provenance rows by table id (for ``charts.source_caption``)."""
+    return {r["table_id"]: r for r in data.store().sources().to_dict("records")}
 
 
 def _alt_phrase(code: str) -> str:
@@ -93,34 +93,35 @@ def show_key_figures(kf: dem.KeyFigures, caption: str) -> None:
     y0, y1 = kf.base_year, kf.horizon
     defs = dem.INDICATORS
     st.subheader(f"Nøkkeltall {y1} sammenlignet med {y0}")
-    cols = st.columns(4)
-    for col, (g, label) in zip(cols, (("Totalt", "Folketall"), ("67–79", "67–79 år"),
-                                      ("80–89", "80–89 år"), ("90+", "90 år og eldre"))):
+    for col, (g, label) in zip(st.columns(4), (("Totalt", "Folketall"), ("67–79", "67–79 år"),
+                                              ("80–89", "80–89 år"),
+                                              ("90+", "90 år og eldre"))):
         gc = kf.groups[g]
-        col.metric(f"{label} i {y1}", fmt_int(gc.target), _delta(gc), delta_color="off",
+        col.metric(label, fmt_int(gc.target), _delta(gc), delta_color="off",
                    delta_arrow=_arrow(gc.change), border=True,
                    delta_description=f"fra {fmt_int(gc.base)} i {y0}",
                    help=f"{defs['persons'].definition} {defs['change'].definition}")
-    cols = st.columns(5)
+    cols = st.columns(4)
     for col, (key, label, pair) in zip(cols[:2], (("share_67", "Andel 67+", kf.share_67),
                                                  ("share_80", "Andel 80+", kf.share_80))):
         diff = (pair[1] - pair[0]) * 100
-        col.metric(f"{label} i {y1}", fmt_share(pair[1]),
-                   f"{fmt_num(diff, 1, sign=True)} prosentpoeng", delta_color="off",
-                   delta_arrow=_arrow(diff), border=True,
-                   delta_description=f"fra {fmt_share(pair[0])} i {y0}",
-                   help=defs[key].definition)
-    for col, (key, label, pair) in zip(cols[2:4], (
+        col.metric(label, fmt_share(pair[1]), f"{fmt_num(diff, 1, sign=True)} prosentpoeng",
+                   delta_color="off", delta_arrow=_arrow(diff), border=True,
+                   delta_description=f"fra {fmt_share(pair[0])}", help=defs[key].definition)
+    for col, (key, label, pair) in zip(cols[2:], (
             ("support_67", "20–66 år per 67+", kf.support_67),
             ("support_80", "20–66 år per 80+", kf.support_80))):
         diff = pair[1] - pair[0]
-        col.metric(f"{label} i {y1}", fmt_num(pair[1], 1), fmt_num(diff, 1, sign=True),
+        col.metric(label, fmt_num(pair[1], 1), fmt_num(diff, 1, sign=True),
                    delta_color="green" if diff > 0 else ("red" if diff < 0 else "gray"),
                    delta_arrow=_arrow(diff), border=True,
-                   delta_description=f"fra {fmt_num(pair[0], 1)} i {y0}",
-                   help=defs[key].definition)
-    cols[4].metric("Flere 65+ enn 0–19", dem.crossover_label(kf.crossover), border=True,
+                   delta_description=f"fra {fmt_num(pair[0], 1)}", help=defs[key].definition)
+    cols = st.columns(4)
+    cols[0].metric("Flere 65+ enn 0–19", dem.crossover_label(kf.crossover), border=True,
                    help=defs["crossover"].definition)
+    with cols[1]:
+        st.caption(f"Året innbyggere 65 år og eldre blir flere enn innbyggere 0–19 år "
+                   f"({_alt_phrase(kf.alternative)}).")
     with st.expander("Nøkkeltallene som tabell"):
         table = key_figure_rows(kf)
         st.dataframe(table, hide_index=True)
@@ -155,7 +156,7 @@ def main() -> None:
     kf = dem.key_figures(table, sel.region_code, sel.alternative, horizon)
     has_history = (table["series"] == dem.OBSERVED).any()
     tables = [ptab, HISTORY] if has_history else [ptab]
-    lookup = _source_lookup()
+    lookup = _source_rows(version, path).get
     caption = charts.source_caption(tables, extra={ptab: _alt_phrase(sel.alternative)},
                                     lookup=lookup)
     caption_band = charts.source_caption(
@@ -193,7 +194,7 @@ def main() -> None:
 def show_index(sel: state.Selection, table: pd.DataFrame, version: str, path: str,
                ptab: str, caption: str) -> None:
     st.subheader("Vekst sammenlignet med fylket og landet")
-    st.caption(f"Indeks, {dem.INDICATORS['index'].definition}")
+    st.caption(f"Vekstindeks: {dem.INDICATORS['index'].definition}")
     names = {sel.region_code: sel.region_name}
     frames = [table]
     opts = _names(version, path)

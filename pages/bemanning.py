@@ -155,6 +155,7 @@ def share_figure(tab: pd.DataFrame) -> go.Figure:
                              marker_color=colors[i % 4], hovertemplate="%{y:,.2f} %"))
     charts.base_layout(fig, height=360, yformat=",.1f", xformat="", ytitle="Prosent")
     fig.update_layout(barmode="group", hovermode="closest")
+    fig.update_xaxes(type="category")
     return fig
 
 
@@ -212,22 +213,23 @@ def main() -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(f"Årsverk i dag ({base.aarsverk_year})", fmt_int(base.aarsverk), border=True,
               help="Årsverk i brukerrettede tjenester i pleie og omsorg (KOSTRA 12292).")
-    c2.metric(f"Årsverk som trengs {horizon}, uendret", fmt_int(au.get(horizon)),
+    c2.metric(f"Årsverk {horizon}, uendret", fmt_int(au.get(horizon)),
               f"{fmt_int(au.get(horizon, 0) - base.aarsverk, sign=True)} fra i dag",
               delta_color="off", border=True,
               delta_arrow=_arrow(au.get(horizon, 0) - base.aarsverk),
               help=("Dagens årsverk × vektede brukere i året / vektede brukere i dag "
                     f"(hjemmetjenestemottaker = {fmt_num(sf.HOME_WEIGHT, 1)} "
                     "institusjonsbruker)."))
-    c3.metric(f"Årsverk som trengs {horizon}, scenario", fmt_int(as_.get(horizon)),
+    c3.metric(f"Årsverk {horizon}, scenario", fmt_int(as_.get(horizon)),
               f"{fmt_int(as_.get(horizon, 0) - au.get(horizon, 0), sign=True)} mot uendret",
               delta_color="off", border=True,
               delta_arrow=_arrow(as_.get(horizon, 0) - au.get(horizon, 0)), help=scenario_text(scenario))
-    c4.metric(f"Andel av 20–66 år i pleie og omsorg {horizon}", fmt_share(shu.get(horizon), 1),
+    c4.metric(f"Andel 20–66 år {horizon}", fmt_share(shu.get(horizon), 1),
               f"fra {fmt_share(shu.get(y0), 1)} i {y0}; landet "
               f"{fmt_share(land_u.get(horizon), 1)}", delta_color="off", border=True,
               delta_arrow="off",
-              help=("Årsverk som trengs delt på innbyggere 20–66 år samme år (uendret "
+              help=("Andel av innbyggerne 20–66 år som må jobbe i pleie og omsorg: "
+                    "årsverk som trengs delt på innbyggere 20–66 år samme år (uendret "
                     "scenario). Deltid gjør at antall personer er høyere enn antall årsverk."))
 
     # -- årsverk chart -----------------------------------------------------------------

@@ -99,6 +99,46 @@ def _projection(version: str, path: str, region: str, level: str, ptab: str | No
     return sv.project_users(base.bands, pop, base.pop_year, scenario)
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _summary(version: str, path: str, region: str, level: str, ptab: str | None,
+             scenario: sv.Scenario, alternative: str) -> pd.DataFrame:
+    """year, service, users, low, high for the chosen alternative (range: all alternatives)."""
+    return sv.with_range(_projection(version, path, region, level, ptab, scenario), alternative)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _users_chart(version: str, path: str, region: str, level: str, ptab: str | None,
+                 scenario: sv.Scenario, alternative: str, service: str, title: str):
+    u = _summary(version, path, region, level, ptab, sv.UNCHANGED, alternative)
+    sc = _summary(version, path, region, level, ptab, scenario, alternative)
+    table = service_table(u, sc, service)
+    base = _base(version, path, region, level)
+    fig = users_figure(table, base.places if service == "institusjon" else None, title,
+                       not scenario.unchanged)
+    return table, fig
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _comparison_figure(version: str, path: str, region: str, level: str, key: str):
+    cmp = _comparison(version, path, region, level)
+    ind = next(i for i in kostra.INDICATORS if i.key == key)
+    return comparison_figure(cmp[cmp["indicator"] == key], ind.unit)
+
+
+class _LazyFigures(dict):
+    """figures[key] builds (and caches) only the figure that is shown."""
+
+    def __init__(self, *args):
+        super().__init__()
+        self.args = args
+
+    def __getitem__(self, key):
+        return _comparison_figure(*self.args, key)
+
+    def __bool__(self):
+        return True
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _comparison(version: str, path: str, region: str, level: str) -> pd.DataFrame:
     return kostra.comparison(data.store(), region, level)
@@ -117,11 +157,12 @@ def _no_data(sel: state.Selection, why: str) -> None:
 
 
 # -- figures -------------------------------------------------------------------------------
-def service_table(proj_u: pd.DataFrame, proj_s: pd.DataFrame, alternative: str,
-                  service: str) -> pd.DataFrame:
-    """År, Uendret, Scenario, Lav, Høy (scenario range over all alternatives) — persons."""
-    u = sv.with_range(proj_u[proj_u["service"] == service], alternative)
-    s = sv.with_range(proj_s[proj_s["service"] == service], alternative)
+def service_table(sum_u: pd.DataFrame, sum_s: pd.DataFrame, service: str) -> pd.DataFrame:
+    """År, Uendret, Scenario, Lav, Høy (scenario range over all alternatives) — persons.
+
+    ``sum_u``/``sum_s``: ``_summary`` frames (unchanged / scenario)."""
+    u = sum_u[sum_u["service"] == service]
+    s = sum_s[sum_s["service"] == service]
     out = pd.DataFrame({"År": u["year"].astype(int), "Uendret": u["users"].round(1)})
     out = out.merge(pd.DataFrame({"År": s["year"].astype(int), "Scenario": s["users"].round(1),
                                   "Lav (alle alternativer)": s["low"].round(1),
@@ -165,7 +206,7 @@ def coverage_table(base: sv.ServiceBase) -> pd.DataFrame:
 
 # -- sections ------------------------------------------------------------------------------
 def show_key_figures(base: sv.ServiceBase, proj_u, proj_s, sel, horizon: int,
-                     scenario: sv.Scenario) -> None:
+                     scenario: sv.Scenario, sum_u=None, sum_s=None) -> None:
     y0 = base.pop_year
     st.subheader(f"Nøkkeltall {horizon}")
     st.caption(f"Brukere per 31.12.{base.kostra_year} (KOSTRA) og framskrevet til {horizon} "
@@ -175,8 +216,8 @@ def show_key_figures(base: sv.ServiceBase, proj_u, proj_s, sel, horizon: int,
     cols = st.columns(len(services) + 1)
     for col, s in zip(cols, services):
         today = base.users(s)
-        u = sv.with_range(proj_u[proj_u["service"] == s], sel.alternative).set_index("year")
-        sc = sv.with_range(proj_s[proj_s["service"] == s], sel.alternative).set_index("year")
+        u = sum_u[sum_u["service"] == s].set_index("year")
+        sc = sum_s[sum_s["service"] == s].set_index("year")
         if horizon not in u.index:
             continue
         unchanged, scen = float(u.loc[horizon, "users"]), float(sc.loc[horizon, "users"])
@@ -201,11 +242,12 @@ def show_key_figures(base: sv.ServiceBase, proj_u, proj_s, sel, horizon: int,
                       help="Tabell 11875 har ingen tall for regionen.")
         else:
             first = _first_text(cap_u.first_year_over, y0)
-            st.metric(f"Behov større enn {fmt_int(base.places)} plasser", first,
+            st.metric("Flere brukere enn plasser", first,
                       None if scenario.unchanged else
                       f"scenario: {_first_text(cap_s.first_year_over, y0)}",
                       delta_color="off", border=True,
-                      help=(f"Første år framskrevne brukere av institusjonstjenester er flere "
+                      help=(f"Første år behovet er større enn dagens plasser: framskrevne "
+                            "brukere av institusjonstjenester er flere "
                             f"enn dagens {fmt_int(base.places)} disponible plasser "
                             f"({base.places_year}, tabell 11875)."))
     if y0 != base.kostra_year + 1:
@@ -232,7 +274,7 @@ def _need(proj: pd.DataFrame, alternative: str) -> pd.Series:
 def _first_text(year: int | None, base_year: int) -> str:
     if year is None:
         return "ikke før 2050"
-    return "allerede i dag" if year <= base_year else str(year)
+    return "i dag" if year <= base_year else str(year)
 
 
 def show_capacity(base: sv.ServiceBase, proj_u, proj_s, sel, caption: str) -> None:
@@ -248,9 +290,9 @@ def show_capacity(base: sv.ServiceBase, proj_u, proj_s, sel, caption: str) -> No
         if y in cu.gaps:
             rows.append({"År": y, "Plasser i dag": base.places,
                          "Behov, uendret": round(cu.gaps[y] + base.places, 1),
-                         "Mangler (+) / ledige (−), uendret": round(cu.gaps[y], 1),
+                         "Mangler, uendret": round(cu.gaps[y], 1),
                          "Behov, scenario": round(cs.gaps[y] + base.places, 1),
-                         "Mangler (+) / ledige (−), scenario": round(cs.gaps[y], 1)})
+                         "Mangler, scenario": round(cs.gaps[y], 1)})
     table = pd.DataFrame(rows)
     st.markdown(
         f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplasser "
@@ -259,62 +301,79 @@ def show_capacity(base: sv.ServiceBase, proj_u, proj_s, sel, caption: str) -> No
         + ("." if cs.first_year_over == cu.first_year_over else
            f"; i scenarioet **{_first_text(cs.first_year_over, base.pop_year)}**."))
     st.dataframe(display(table, {c: 0 for c in table.columns if c != "År"}), hide_index=True)
-    st.caption(caption)
+    st.caption("«Mangler»: behov minus dagens plasser; negative tall er ledige plasser. "
+               + caption)
     export.download_buttons(table, f"plasser_{sel.region_code}_{sel.alternative}", "dl_cap")
 
 
-def show_comparison(cmp: pd.DataFrame, sel, keys=None, key_prefix: str = "cmp") -> None:
-    """Latest year and trend for each indicator: kommune vs KOSTRA group, fylke, land."""
+def comparison_figure(d: pd.DataFrame, unit: str) -> go.Figure:
+    fig = go.Figure()
+    for i, lab in enumerate(dict.fromkeys(d["label"])):
+        t = d[d["label"] == lab].sort_values("year")
+        fig.add_trace(go.Scatter(x=t["year"], y=t["value"], mode="lines+markers", name=lab,
+                                 line=dict(color=charts.REGION_COLORS[i % 4],
+                                           width=3 if i == 0 else 2),
+                                 hovertemplate="%{y:,.1f}"))
+    charts.base_layout(fig, height=300, yformat=",.1f", ytitle=unit)
+    return fig
+
+
+def latest_table(cmp: pd.DataFrame, keys) -> pd.DataFrame:
+    """Latest year with a value per indicator: one row per indicator, value and count per
+    comparator (text, Norwegian format; '–' with the note where there is no number)."""
+    rows = []
     for ind in kostra.INDICATORS:
-        if keys and ind.key not in keys:
+        if ind.key not in keys:
             continue
         d = cmp[cmp["indicator"] == ind.key]
-        st.markdown(f"**{ind.title}** ({ind.unit})")
-        with_val = d[d["value"].notna()]
-        if with_val.empty:
-            st.info("Ingen tall i databasen for denne indikatoren.")
+        ok = d[d["value"].notna()]
+        if ok.empty:
+            rows.append({"Indikator": ind.title, "År": "–"})
             continue
-        year = int(with_val["year"].max())
-        latest = d[d["year"] == year]
-        labels = list(dict.fromkeys(d["label"]))
-        cols = st.columns(len(labels))
-        for col, lab in zip(cols, labels):
-            r = latest[latest["label"] == lab]
-            if r.empty or pd.isna(r["value"].iloc[0]):
-                note = r["note"].iloc[0] if len(r) and isinstance(r["note"].iloc[0], str) else \
-                    "Ingen tall for året."
-                col.metric(f"{lab} {year}", "–", border=True, help=note)
-                col.caption(note)
-                continue
-            v, c = r["value"].iloc[0], r["count"].iloc[0]
-            txt = fmt_pct(v, 1) if ind.unit == "prosent" else fmt_num(v, 1)
-            count = "" if pd.isna(c) else (
-                f"{fmt_num(c, 1) if c % 1 else fmt_int(c)} {ind.count_label}")
-            col.metric(f"{lab} {year}", txt, border=True,
-                       help=f"{ind.definition} Kilde: {ind.source}. {ind.polarity}")
-            if count:
-                col.caption(count)
-        fig = go.Figure()
-        for i, lab in enumerate(labels):
-            t = d[d["label"] == lab].sort_values("year")
-            fig.add_trace(go.Scatter(x=t["year"], y=t["value"], mode="lines+markers", name=lab,
-                                     line=dict(color=charts.REGION_COLORS[i % 4],
-                                               width=3 if i == 0 else 2),
-                                     hovertemplate="%{y:,.1f}"))
-        charts.base_layout(fig, height=300, yformat=",.1f", ytitle=ind.unit)
-        st.plotly_chart(fig, key=f"{key_prefix}_{ind.key}", config={"displaylogo": False})
-        notes = d[d["label"] == labels[0]].dropna(subset=["note"])
-        if len(notes):
-            st.caption("Merknader: " + " ".join(
-                f"{int(y)}: {n}" for y, n in zip(notes["year"], notes["note"])))
-        st.caption(f"Definisjon: {ind.definition} Enhet: {ind.unit}. Kilde: {ind.source}"
-                   f"{_updated(ind.table_id)}.")
-        out = d.rename(columns={"label": "Region", "code": "KOSTRA-kode", "year": "År",
-                                "value": "Verdi", "count": "Antall", "status": "SSB-symbol",
-                                "note": "Merknad"})
-        export.download_buttons(out[["Region", "KOSTRA-kode", "År", "Verdi", "Antall",
-                                     "SSB-symbol", "Merknad"]],
-                                f"kostra_{ind.key}_{sel.region_code}", f"dl_{key_prefix}_{ind.key}")
+        year = int(ok["year"].max())
+        row = {"Indikator": f"{ind.title} ({ind.unit})", "År": str(year)}
+        for r in d[d["year"] == year].itertuples(index=False):
+            row[r.label] = fmt_num(r.value, 1)
+            if not pd.isna(r.count):
+                row[f"{r.label}, antall"] = fmt_num(r.count, 1 if r.count % 1 else 0)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def show_comparison(cmp: pd.DataFrame, sel, keys=None, key_prefix: str = "cmp",
+                    figures: dict | None = None) -> None:
+    """Latest year for all indicators in one table, then the trend of a chosen indicator."""
+    keys = keys or [i.key for i in kostra.INDICATORS]
+    inds = [i for i in kostra.INDICATORS if i.key in keys]
+    table = latest_table(cmp, keys)
+    st.dataframe(table, hide_index=True)
+    st.caption("Siste år med tall. «Antall» er brukere, årsverk eller plasser bak andelen – "
+               "i små kommuner gir noen få personer store utslag.")
+    notes = cmp[(cmp["role"] == cmp["role"].iloc[0]) & cmp["indicator"].isin(keys)] \
+        .dropna(subset=["note"]) if len(cmp) else cmp
+    pick = st.segmented_control("Utvikling over tid", [i.key for i in inds],
+                                default=inds[0].key, key=f"{key_prefix}_pick",
+                                format_func=lambda k: next(i.title for i in inds
+                                                           if i.key == k)) or inds[0].key
+    ind = next(i for i in inds if i.key == pick)
+    d = cmp[cmp["indicator"] == ind.key]
+    if d["value"].notna().any():
+        fig = figures[ind.key] if figures else comparison_figure(d, ind.unit)
+        st.plotly_chart(fig, key=f"{key_prefix}_chart", config={"displaylogo": False})
+    else:
+        st.info("Ingen tall i databasen for denne indikatoren.")
+    n = notes[notes["indicator"] == ind.key] if len(notes) else notes
+    if len(n):
+        st.caption(f"Merknader for {sel.region_name}: " + " ".join(
+            f"{int(y)}: {t}" for y, t in zip(n["year"], n["note"])))
+    st.caption(f"Definisjon: {ind.definition} Enhet: {ind.unit}. {ind.polarity} "
+               f"Kilde: {ind.source}{_updated(ind.table_id)}.")
+    out = cmp[cmp["indicator"].isin(keys)].rename(columns={
+        "indicator": "Indikator", "label": "Region", "code": "KOSTRA-kode", "year": "År",
+        "value": "Verdi", "count": "Antall", "status": "SSB-symbol", "note": "Merknad"})
+    export.download_buttons(out[["Indikator", "Region", "KOSTRA-kode", "År", "Verdi", "Antall",
+                                 "SSB-symbol", "Merknad"]],
+                            f"kostra_{sel.region_code}", f"dl_{key_prefix}")
 
 
 def _updated(table_id: str) -> str:
@@ -351,6 +410,7 @@ def main() -> None:
         _projection(version, path, sel.region_code, sel.level, ptab, scenario)
     last = int(proj_u["year"].max())
     horizon = min(sel.horizon, last)
+    ptab_q = ptab
     ptab = ptab or "14746"
     caption = charts.source_caption(
         ["12003", "12292", "07459", ptab],
@@ -358,17 +418,20 @@ def main() -> None:
                ptab: f"{_alt_phrase(sel.alternative)}; spenn: alle ni alternativer; "
                      f"{scenario_text(scenario)}"})
 
-    show_key_figures(base, proj_u, proj_s, sel, horizon, scenario)
+    sum_u = _summary(version, path, sel.region_code, sel.level, ptab_q, sv.UNCHANGED,
+                     sel.alternative)
+    sum_s = sum_u if scenario.unchanged else _summary(
+        version, path, sel.region_code, sel.level, ptab_q, scenario, sel.alternative)
+    show_key_figures(base, proj_u, proj_s, sel, horizon, scenario, sum_u, sum_s)
 
     st.subheader("Brukere fram mot 2050")
     options = [s for s in ("institusjon", "langtid", "hjemme") if s in base.services]
     service = st.segmented_control("Tjeneste", options, default=options[0],
                                    format_func=sv.SERVICE_LABELS.get, key="svc_choice") \
         or options[0]
-    table = service_table(proj_u, proj_s, sel.alternative, service)
-    fig = users_figure(table, base.places if service == "institusjon" else None,
-                       f"{sv.SERVICE_LABELS[service]}, {sel.region_name}",
-                       not scenario.unchanged)
+    table, fig = _users_chart(version, path, sel.region_code, sel.level, ptab_q, scenario,
+                              sel.alternative, service,
+                              f"{sv.SERVICE_LABELS[service]}, {sel.region_name}")
     st.plotly_chart(fig, key="users_chart", config={"displaylogo": False})
     st.caption(caption + (f" Plasser: tabell 11875 ({base.places_year})."
                           if service == "institusjon" and base.places is not None else ""))
@@ -390,7 +453,8 @@ def main() -> None:
     st.subheader("Sammenlignet med KOSTRA-gruppe, fylke og land" if sel.level == "kommune"
                  else "KOSTRA-nøkkeltall over tid")
     show_comparison(_comparison(version, path, sel.region_code, sel.level), sel,
-                    keys=("hjemme80", "inst80", "plasser1000"))
+                    keys=("hjemme80", "inst80", "plasser1000"),
+                    figures=_LazyFigures(version, path, sel.region_code, sel.level))
 
     with st.expander("Metode"):
         st.markdown(method.markdown())

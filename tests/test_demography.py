@@ -1,7 +1,7 @@
 """analysis.demography: hand-checked numbers on an authored store, and SSB's real numbers.
 
 The authored store (``make_store``) has three regions: Moss 3103, Østfold 31 and Hele landet
-0; history 2024–2026 (07459) and a projection 2026–2030 (14746) in three alternatives.
+0; history 2024–2026 (07459; Moss 2023 stored as NULL) and a projection 2026–2030 (14746) in three alternatives.
 Every (sex, age) cell in 2026 holds 1 person in Moss (0–19-year-olds: 5 in the land, 10 in
 Østfold), so by hand: total 212 = 0–19 40 + 20–66 94 + 67–79 26 + 80–89 20 + 90+ 32.
 MMMM in year 2026+t: ages 67–79 hold 1 + 0.25 t, ages 80+ hold 1 + 0.5 t; LLML = 0.9 ×
@@ -41,6 +41,9 @@ def make_store(path) -> Store:
                  persons=(YOUNG[r] if a < 20 else 1.0) * (1 if y == 2026 else 0.5),
                  table_id="07459")
             for r, s, a, y in itertools.product(YOUNG, "12", AGES, (2024, 2025, 2026))]
+    # 2023 is missing for Moss (NULL, SSB's ".."): it must not become a year of zeros.
+    hist += [dict(region_code="3103", sex=s, age=a, year=2023, persons=None, table_id="07459")
+             for s, a in itertools.product("12", AGES)]
     store.replace_table_data(SourceInfo("07459", "Befolkning", "population",
                                         ssb_updated="2026-02-25T07:00:00Z"), pd.DataFrame(hist))
     proj = [dict(region_code=r, sex=s, age=a, year=2026 + t, alternative=alt,
@@ -80,6 +83,27 @@ def test_age_group_table_sums_by_hand(table):
     assert (m30["67–79"], m30["80–89"], m30["90+"], m30["Totalt"]) == (52, 60, 96, 342)
     assert set(table["series"]) == {dem.OBSERVED, "MMMM", "LLML", "HHMH"}
     assert len(table) == 3 * (3 + 3 * 5)
+
+
+def test_missing_years_are_left_out(table, store):
+    moss = table[table["region_code"] == "3103"]
+    assert 2023 not in set(moss["year"])
+    cube = dem.region_cube(store, "3103")
+    assert 2023 not in set(cube.years[cube.present.any(axis=0)])
+
+
+@pytest.mark.parametrize("region", ["3103", "31", "0"])
+def test_cube_agrees_with_sql(store, table, region):
+    cube = dem.region_cube(store, region)
+    assert cube.series == ("HHMH", "LLML", "MMMM", dem.OBSERVED)
+    got = dem.groups_from_cube(cube).sort_values(["series", "year"], ignore_index=True)
+    want = table[table["region_code"] == region].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_dtype=False)
+    for alt in ("MMMM", "HHMH"):
+        got_p = dem.pyramid_from_cube(cube, alt).sort_values(["year", "sex", "age"],
+                                                             ignore_index=True)
+        pd.testing.assert_frame_equal(got_p, dem.pyramid(store, region, alt), check_dtype=False)
+    assert dem.pyramid_from_cube(cube, "MM00").empty
 
 
 def test_age_group_table_custom_groups(store):
@@ -185,7 +209,10 @@ def test_change_sentence_growth_decline_unchanged():
     assert same == "Folketallet vil være uendret på 10 fra 2026 til 2040"
 
 
-def _kf(g80: tuple[float, float], support=(3.0, 2.0), crossover=dem.Crossover(None, False, 2050)):
+NEVER = dem.Crossover(None, False, 2050)
+
+
+def _kf(g80: tuple[float, float], support=(3.0, 2.0), crossover=NEVER):
     groups = {g: dem.group_change(100, 100, g) for g in dem.GROUPS}
     groups["80+"] = dem.group_change(*g80, "80+")
     return dem.KeyFigures("3103", "MMMM", 2026, 2040, groups, (0.2, 0.3), (0.05, 0.1),

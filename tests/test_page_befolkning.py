@@ -69,17 +69,18 @@ def test_key_figures_equal_analysis(app, db):
     at = _open("3103", "LLML", "2030")
     kf = _expected(db, "3103", "LLML", 2030)
     m = _metrics(at)
-    assert m["Folketall i 2030"].value == fmt_int(kf.groups["Totalt"].target)
+    assert "Nøkkeltall 2030 sammenlignet med 2026" in [h.value for h in at.subheader]
+    assert m["Folketall"].value == fmt_int(kf.groups["Totalt"].target)
     g = kf.groups["80–89"]
-    assert m["80–89 år i 2030"].value == fmt_int(g.target) == "54"
-    assert m["80–89 år i 2030"].delta == f"{fmt_int(g.change, sign=True)} " \
+    assert m["80–89 år"].value == fmt_int(g.target) == "54"
+    assert m["80–89 år"].delta == f"{fmt_int(g.change, sign=True)} " \
                                          f"({fmt_pct(g.pct, 1, sign=True)})"
-    assert m["90 år og eldre i 2030"].value == fmt_int(kf.groups["90+"].target)
-    assert m["67–79 år i 2030"].value == fmt_int(kf.groups["67–79"].target)
-    assert m["Andel 67+ i 2030"].value == fmt_share(kf.share_67[1])
-    assert m["Andel 80+ i 2030"].value == fmt_share(kf.share_80[1])
-    assert m["20–66 år per 67+ i 2030"].value == fmt_num(kf.support_67[1], 1)
-    assert m["20–66 år per 80+ i 2030"].value == fmt_num(kf.support_80[1], 1)
+    assert m["90 år og eldre"].value == fmt_int(kf.groups["90+"].target)
+    assert m["67–79 år"].value == fmt_int(kf.groups["67–79"].target)
+    assert m["Andel 67+"].value == fmt_share(kf.share_67[1])
+    assert m["Andel 80+"].value == fmt_share(kf.share_80[1])
+    assert m["20–66 år per 67+"].value == fmt_num(kf.support_67[1], 1)
+    assert m["20–66 år per 80+"].value == fmt_num(kf.support_80[1], 1)
     assert m["Flere 65+ enn 0–19"].value == "allerede"
     assert dem.summary_text("Moss", kf) in [md.value for md in at.markdown]
     assert at.title[0].value == "Befolkning – Moss"
@@ -96,16 +97,16 @@ def test_switch_region_alternative_horizon(app, db):
     assert not at.exception
     kf = _expected(db, "0", "MMMM", 2030)
     m = _metrics(at)
-    assert m["Folketall i 2030"].value == fmt_int(kf.groups["Totalt"].target)
+    assert m["Folketall"].value == fmt_int(kf.groups["Totalt"].target)
     assert m["Flere 65+ enn 0–19"].value == "2030"
     _choose(at, "_w_alt", "Høy nasjonal vekst (HHMH)")
     kf = _expected(db, "0", "HHMH", 2030)
-    assert _metrics(at)["80–89 år i 2030"].value == fmt_int(kf.groups["80–89"].target)
+    assert _metrics(at)["80–89 år"].value == fmt_int(kf.groups["80–89"].target)
     # The 2040 horizon is beyond the authored projection (2030): clipped to 2030.
     at.button_group(key="_w_horizon").set_value(2040).run()
     assert not at.exception
     assert at.session_state["horizon"] == 2040
-    assert "Folketall i 2030" in _metrics(at)
+    assert "Nøkkeltall 2030 sammenlignet med 2026" in [h.value for h in at.subheader]
 
 
 def test_fylke_without_history_and_missing_region(app, db):
@@ -115,3 +116,47 @@ def test_fylke_without_history_and_missing_region(app, db):
     at = _open("3101", "MMMM", "2030")  # Halden: not in the store
     assert not at.metric
     assert any("ingen befolkningsframskriving for Halden" in i.value for i in at.info)
+
+
+# -- ui helpers used by the page (pure; no app run) --------------------------------------
+def test_source_caption_text():
+    from ui.charts import source_caption
+    rows = {"14746": {"kind": "projection", "round": "2026",
+                      "ssb_updated": "2026-06-16T06:00:00Z"},
+            "07459": {"kind": "population", "ssb_updated": None}}
+    text = source_caption(["14746", "07459"], extra={"14746": "hovedalternativet MMMM"},
+                          lookup=rows.get)
+    assert text == ("Kilde: SSB, tabell 14746 (befolkningsframskrivingene 2026, oppdatert "
+                    "16.06.2026), hovedalternativet MMMM; tabell 07459 (folkemengde 1. januar).")
+    assert source_caption(["99999"], lookup=lambda t: None) == "Kilde: SSB, tabell 99999."
+
+
+def test_csv_and_excel_hold_the_numbers():
+    import io
+
+    import pandas as pd
+
+    from ui.export import to_csv_bytes, to_excel_bytes
+    df = pd.DataFrame({"År": [2026, 2040], "Indeks": [100.0, 123.4], "Region": ["Moss", "Ås"]})
+    csv = to_csv_bytes(df).decode("utf-8-sig")
+    assert csv.splitlines() == ["År;Indeks;Region", "2026;100,0;Moss", "2040;123,4;Ås"]
+    back = pd.read_excel(io.BytesIO(to_excel_bytes(df)), engine="openpyxl")
+    pd.testing.assert_frame_equal(back, df, check_dtype=False)
+
+
+def test_pyramid_chart_frames_and_fixed_axes():
+    import pandas as pd
+
+    from ui.charts import pyramid_chart
+    rows = [{"year": y, "age": a, "sex": s, "persons": float(a + (y - 2026) * 10)}
+            for y in (2026, 2027, 2028) for s in "12" for a in range(106)]
+    fig = pyramid_chart(pd.DataFrame(rows), 2026, start_year=2027)
+    assert [f.name for f in fig.frames] == ["2026", "2027", "2028"]
+    assert fig.layout.separators == ", "
+    xmax = (105 + 20) * 1.08
+    assert tuple(fig.layout.xaxis.range) == pytest.approx((-xmax, xmax))
+    assert fig.layout.sliders[0].active == 1
+    assert list(fig.data[1].x)[:3] == [10.0, 11.0, 12.0]  # kvinner 2027, ages 0–2
+    assert list(fig.data[0].x)[:2] == [-10.0, -11.0]  # menn drawn to the left
+    outline = fig.data[2]  # the base year's outline does not move with the frames
+    assert outline.x[0] == -0.0 and outline.y[0] == -0.5

@@ -52,7 +52,8 @@ def layout_defaults(layout: dict | None = None, *, height: int = 420,
     out = dict(layout or {})
     out.update(separators=PLOTLY_SEPARATORS, height=height, font=FONT, hovermode="x unified",
                margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
-               legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+               legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
+                           traceorder="normal"))
     xaxis = dict(tickformat=xformat, showgrid=False, title=dict(text=xtitle))
     yaxis = dict(tickformat=yformat, gridcolor="#e5e5e5", zeroline=False,
                  title=dict(text=ytitle))
@@ -247,10 +248,12 @@ def pyramid_chart(df: pd.DataFrame, base_year: int, *, start_year: int | None = 
         ]
 
     def frame(i: int) -> dict:
-        # Frames only carry what changes (x, and the men's hover values).
+        # Frames only carry what changes (x, and the men's hover values). Plain lists:
+        # plotly copies and re-encodes numpy arrays per frame, lists are cheaper here.
+        men = cube[i, 0].tolist()
         return dict(name=str(years[i]), traces=[0, 1], data=[
-            dict(type="bar", x=-cube[i, 0], customdata=cube[i, 0]),
-            dict(type="bar", x=cube[i, 1])])
+            dict(type="bar", x=[-v for v in men], customdata=men),
+            dict(type="bar", x=cube[i, 1].tolist())])
 
     mx, my = _outline(ages, -base[0])
     wx, wy = _outline(ages, base[1])
@@ -278,7 +281,8 @@ def pyramid_chart(df: pd.DataFrame, base_year: int, *, start_year: int | None = 
                               dict(label="❚❚ Pause", method="animate",
                                    args=[[None], pause])])],
         sliders=[dict(active=years.index(start), x=0.18, len=0.82, y=-0.02, yanchor="top",
-                      currentvalue=dict(prefix="År: ", font=dict(size=16)), pad=dict(t=30),
+                      currentvalue=dict(prefix="År: ", xanchor="right", font=dict(size=16)),
+                      pad=dict(t=30),
                       steps=[dict(label=str(y), method="animate",
                                   args=[[str(y)], dict(mode="immediate",
                                                        frame=dict(duration=0, redraw=True),

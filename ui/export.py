@@ -38,12 +38,10 @@ def download_buttons(df: pd.DataFrame, basename: str, key: str) -> None:
     the page.
     """
     frame = df.copy()
-    c1, c2, _ = st.columns([1, 1, 4])
-    with c1:
+    with st.container(horizontal=True, gap="small"):
         st.download_button("Last ned CSV", data=lambda: to_csv_bytes(frame),
                            file_name=f"{basename}.csv", mime="text/csv", key=f"{key}_csv",
                            on_click="ignore", icon=":material/download:")
-    with c2:
         st.download_button(
             "Last ned Excel", data=lambda: to_excel_bytes(frame), file_name=f"{basename}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
