@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import fetch, state
 
+state.leave_legacy_pages_mode()  # the first run of a fresh server: see ui/state.py
 st.set_page_config(page_title="Kunnskapsgrunnlag – Leve hele livet", page_icon=":material/insights:",
                    layout="wide")
 

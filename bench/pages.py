@@ -22,6 +22,7 @@ therefore shares one ``ScriptCache`` across runs, so the figures are the server'
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -33,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 # page name -> (page file, sidebar key of the region selectbox)
 PAGES = {
@@ -61,7 +62,7 @@ def _standin_frame(table, kind: str) -> pd.DataFrame:
         return mapped[grids[order.index(dim_id)].reshape(-1)[keep]]
 
     frame = {
-        "region_code": col("Region", lambda c: c[2:] if c.startswith("K-") else c),
+        "region_code": col("Region", lambda c: c.removeprefix("K-")),
         "sex": col("Kjonn"),
         "age": col("Alder", lambda c: int(c.rstrip("+"))).astype(np.int32),
         "year": col("Tid", int).astype(np.int32),
@@ -124,10 +125,31 @@ def _share_script_cache() -> None:
     local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
 
 
-def time_page(page: str, switches: int, seed: int = 7) -> list[float]:
-    """Milliseconds of ``at.run()`` after each of ``switches`` kommune switches."""
+def _pin_navigation_mode() -> None:
+    """AppTest resets Streamlit's legacy-pages flag before each run; the server has it False
+    after the first run (see ui/state.leave_legacy_pages_mode). Keep it False, as the server."""
+    from streamlit.runtime.pages_manager import PagesManager
+    orig = PagesManager.__init__
+    if getattr(orig, "_kg_pinned", False):
+        return
+
+    def init(self, *a, **kw):
+        orig(self, *a, **kw)
+        PagesManager.uses_pages_directory = False
+
+    init._kg_pinned = True
+    PagesManager.__init__ = init
+
+
+def time_page(page: str, switches: int, seed: int = 7, gc_freeze: bool = False) -> list[float]:
+    """Milliseconds of ``at.run()`` after each of ``switches`` kommune switches.
+
+    ``gc_freeze``: after the warm-up run, move every object alive so far out of the cyclic
+    garbage collector's reach (``gc.freeze()``), as a server would do once after start-up.
+    """
     from streamlit.testing.v1 import AppTest
     _share_script_cache()
+    _pin_navigation_mode()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["region"] = "3103"
     at.run()
@@ -137,14 +159,23 @@ def time_page(page: str, switches: int, seed: int = 7) -> list[float]:
         raise RuntimeError(f"{page}: {at.exception}")
     rng = random.Random(seed)
     choices = rng.sample(_kommune_labels(at), switches)
-    times = []
-    for i in choices:
-        at.sidebar.selectbox(key="_w_region").select_index(i)
-        t0 = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t0) * 1000)
-        if at.exception:
-            raise RuntimeError(f"{page}: {at.exception}")
+    if gc_freeze:
+        gc.collect()
+        gc.freeze()
+    times, cpu = [], []
+    try:
+        for i in choices:
+            at.sidebar.selectbox(key="_w_region").select_index(i)
+            t0, c0 = time.perf_counter(), time.process_time()
+            at.run()
+            times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception}")
+    finally:
+        if gc_freeze:
+            gc.unfreeze()
+    time_page.cpu_ms = cpu  # process CPU time per run (insensitive to other processes)
     return times
 
 
@@ -158,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--pages", nargs="*", default=list(PAGES))
+    ap.add_argument("--gc-freeze", action="store_true",
+                    help="gc.freeze() after the warm-up (what app.py could do at start-up)")
     ap.add_argument("--direct", action="store_true",
                     help="fill the store straight from tests.standin_data (no HTTP path)")
     args = ap.parse_args(argv)
@@ -180,9 +213,12 @@ def main(argv: list[str] | None = None) -> None:
         page = PAGES.get(name)
         if page is None or not (ROOT / page).exists():
             continue
-        times = time_page(page, args.switches)
+        times = time_page(page, args.switches, gc_freeze=args.gc_freeze)
+        extra = " gc_freeze=1" if args.gc_freeze else ""
+        cpu = time_page.cpu_ms
         print(f"page={name} p50_ms={statistics.median(times):.0f} p95_ms={p95(times):.0f} "
-              f"n={len(times)}", flush=True)
+              f"n={len(times)} cpu_p50_ms={statistics.median(cpu):.0f} "
+              f"cpu_p95_ms={p95(cpu):.0f}{extra}", flush=True)
 
 
 if __name__ == "__main__":

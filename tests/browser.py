@@ -82,16 +82,28 @@ def chromium_page(width: int = 1400, height: int = 1000):
             browser.close()
 
 
-def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running' widget)."""
+def wait_idle(page, timeout: float = 30_000, settle_ms: int = 0) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running' widget).
+
+    ``settle_ms``: wait that long before and after, so a rerun triggered just now has
+    started, and charts drawn after the script ended have rendered.
+    """
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
 
 
-def shot(page, name: str, tmp_path: Path) -> Path:
+def shot(target, name: str, tmp_path: Path, full_page: bool = True) -> Path:
+    """Screenshot a page (whole page unless ``full_page=False``) or one element (Locator)."""
     path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if hasattr(target, "goto"):
+        target.screenshot(path=str(path), full_page=full_page)
+    else:
+        target.screenshot(path=str(path))
     SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, SHOTS / path.name)
     return path

@@ -1,0 +1,77 @@
+"""Browser test: the Befolkning page in real headless Chromium.
+
+Starts ``streamlit run app.py`` on a free port with a store holding Moss (3103), Østfold and
+Hele landet, opens ``/befolkning?region=3103&alt=MMMM&aar=2040``, checks the key figures and
+charts, moves the pyramid's year slider and saves screenshots (pytest's tmp_path and
+/tmp/kg-shots/).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from data_sources.store import Store
+from tests.browser import chromium_page, needs_chromium, run_app, shot
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def _fill(path) -> None:
+    """Real 07459 and calibrated 14746 for Moss, Østfold, Hele landet (over HTTP)."""
+    from tests.storefill import fill_store
+    store = Store(path)
+    try:
+        fill_store(store, regions=["3103", "31", "0"], tables=["projection", "population"])
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("browser") / "b.duckdb"
+    _fill(db)
+    with run_app({"KG_DB_PATH": str(db)}) as url:
+        yield url
+
+
+def test_befolkning_page_in_chromium(server, tmp_path):
+    with chromium_page() as page:
+        page.goto(f"{server}/befolkning?region=3103&alt=MMMM&aar=2040")
+        page.get_by_role("heading", name="Befolkning – Moss").wait_for(timeout=60_000)
+        page.get_by_text("Nøkkeltall 2040 sammenlignet med 2026").wait_for(timeout=30_000)
+        page.get_by_text("80–89 år", exact=True).first.wait_for(timeout=30_000)
+        page.wait_for_function(
+            "document.querySelectorAll('.js-plotly-plot').length >= 6", timeout=60_000)
+        assert page.get_by_text("I Moss vil antallet innbyggere 80 år og eldre").count() == 1
+        assert page.get_by_text("Framskrevet →").count() >= 1
+        assert page.get_by_text("Kilde: SSB, tabell 14746").count() >= 1
+        shot(page, "befolkning_top", tmp_path, full_page=False)
+
+        # The pyramid is the last Plotly chart; its slider starts at the horizon year.
+        pyramid = page.locator(".js-plotly-plot").last
+        pyramid.scroll_into_view_if_needed()
+        state_js = ("el => { const s = el._fullLayout.sliders[0]; "
+                    "return [s.steps[s.active].label, el._fullData[0].x.length, "
+                    "Array.from(el._fullData[0].x).slice(60, 90).join(',')]; }")
+        label, n_ages, before = pyramid.evaluate(state_js)
+        assert (label, n_ages) == ("2040", 106)
+        page.wait_for_timeout(300)
+        shot(pyramid, "befolkning_pyramide_2040", tmp_path)
+        rail = pyramid.locator(".slider-rail-rect").bounding_box()
+        page.mouse.click(rail["x"] + 4, rail["y"] + rail["height"] / 2)
+        page.wait_for_function(
+            "el => el._fullLayout.sliders[0].steps[el._fullLayout.sliders[0].active]"
+            ".label !== '2040'", arg=pyramid.element_handle(), timeout=10_000)
+        page.wait_for_timeout(600)  # the frame is applied after the slider moves
+        label, _, after = pyramid.evaluate(state_js)
+        assert label == "2026"  # the first year: the base year (observed)
+        assert after != before  # the bars show another year
+        page.wait_for_timeout(600)  # let the frame transition finish before the shot
+        shot(pyramid, "befolkning_pyramide", tmp_path)
+        page.get_by_role("heading", name="Utvikling per aldersgruppe").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        shot(page, "befolkning_grupper", tmp_path, full_page=False)
+        page.get_by_role("heading", name="Vekst sammenlignet med fylket og landet") \
+            .scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        shot(page, "befolkning_indeks", tmp_path, full_page=False)
