@@ -2,7 +2,9 @@
 
 Used only until the store holds a region register fetched from KLASS or read from table
 metadata, so that the app can offer a kommune picker on an empty store with no network.
-Generated from SSB KLASS 131/104 (valid 2026); codes and names only.
+Generated from SSB KLASS 131/104 (valid 2026); codes and names only. KLASS's CSV download is
+ISO-8859-1, which has no 'š': the two names it garbles ('?') are written out in UTF-8 here
+(1853 Evenes - Evenášši, 5610 Kárášjohka - Karasjok).
 """
 
 from __future__ import annotations

@@ -99,6 +99,7 @@ class Store:
         except duckdb.IOException as exc:
             raise StoreError(
                 f"Kan ikke åpne databasen {self.path}: {exc}. Bruker en annen prosess den?") from exc
+        self.closed = False
         self._local = threading.local()
         self._write_lock = threading.Lock()
         if not read_only:
@@ -115,6 +116,7 @@ class Store:
 
     def close(self) -> None:
         self._con.close()
+        self.closed = True
 
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or []).df()
@@ -231,8 +233,8 @@ def get_store(path: str | Path | None = None) -> Store:
     global _STORE
     wanted = Path(path) if path else config.db_path()
     with _STORE_LOCK:
-        if _STORE is None or _STORE.path != wanted:
-            if _STORE is not None:
+        if _STORE is None or _STORE.closed or _STORE.path != wanted:
+            if _STORE is not None and not _STORE.closed:
                 _STORE.close()
             _STORE = Store(wanted)
         return _STORE

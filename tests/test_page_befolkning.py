@@ -31,11 +31,9 @@ def db(tmp_path_factory):
 def app(db, monkeypatch):
     monkeypatch.setenv("KG_DB_PATH", str(db))
     reset_store()
-    st.cache_resource.clear()  # ui.data caches the Store object that reset_store closes
     st.cache_data.clear()
     yield
     reset_store()
-    st.cache_resource.clear()
 
 
 def _open(region="3103", alt="MMMM", year="2030"):

@@ -116,7 +116,6 @@ def run_page(monkeypatch, store_path, page: str, region: str = "1804", **qp):
     from streamlit.testing.v1 import AppTest
     import streamlit as st
     monkeypatch.setenv("KG_DB_PATH", str(store_path))
-    st.cache_resource.clear()  # ui.data caches the Store; reset_store() closes it
     st.cache_data.clear()
     reset_store()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -215,3 +215,11 @@ def test_klass_unreachable(monkeypatch):
     monkeypatch.setenv("KG_HTTP_TIMEOUT", "2")
     with pytest.raises(regions.KlassError, match="Får ikke kontakt"):
         regions.fetch_codes(131, "2024-01-01")
+
+
+def test_builtin_region_list_is_complete_and_clean():
+    from data_sources import regions_default
+    df = regions_default.default_regions()
+    assert df["level"].value_counts().to_dict() == {"kommune": 357, "fylke": 15, "land": 1}
+    assert not df["name"].str.contains("?", regex=False).any()
+    assert df.set_index("code").loc["5610", "name"] == "Kárášjohka - Karasjok"

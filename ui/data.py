@@ -14,13 +14,10 @@ from data_sources import config
 from data_sources.store import Store, get_store
 
 
-@st.cache_resource(show_spinner=False)
-def _store_for(path: str) -> Store:
-    return get_store(path)
-
-
 def store() -> Store:
-    return _store_for(str(config.db_path()))
+    """The process-wide store (``get_store`` keeps one connection and reopens it when it
+    was closed, e.g. by ``reset_store()`` after a path change)."""
+    return get_store(config.db_path())
 
 
 def cache_version() -> str:
