@@ -262,12 +262,13 @@ def population_frame(store: Store, region_code: str, base_year: int,
               np.asarray(hist[list(hist)[1]], float))
     years = sorted(set(np.asarray(proj["year"], int).tolist()))
     keys = [(a, base_year) for a in alts] + [(a, y) for a in alts for y in years]
-    pos = {k: i for i, k in enumerate(keys)}
     mat = np.zeros((len(keys), MAX_AGE + 1))
     mat[:len(alts)] = base_vec
-    rows = np.fromiter((pos[(a, int(y))] for a, y in zip(proj["alternative"].tolist(),
-                                                         proj["year"].tolist())),
-                       dtype=np.int64, count=len(proj["year"]))
+    # row of (alternative, year) in ``keys``: after the base rows, alternative-major
+    a_idx = np.searchsorted(np.asarray(alts, dtype=object), np.asarray(proj["alternative"],
+                                                                      dtype=object))
+    y_idx = np.searchsorted(np.asarray(years), np.asarray(proj["year"], int))
+    rows = len(alts) + a_idx * len(years) + y_idx
     np.add.at(mat, (rows, np.clip(np.asarray(proj["age"], int), 0, MAX_AGE)),
               np.asarray(proj["p"], float))
     idx = pd.MultiIndex.from_tuples(keys, names=["alternative", "year"])

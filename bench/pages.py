@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
             cached_full_store(args.db)
         print(f"# built {args.db} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     os.environ["KG_DB_PATH"] = str(args.db)
+    os.environ["KG_AUTO_FETCH"] = "0"  # measure rendering; never wait for the network
     from data_sources.store import reset_store
     reset_store()
     for name in args.pages:

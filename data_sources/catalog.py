@@ -53,6 +53,13 @@ def alternative_label(code: str) -> str:
     return code
 
 
+def alternative_phrase(code: str) -> str:
+    """How captions name an alternative: «hovedalternativet MMMM» or «alternativet «…» (LLML)»."""
+    if code == "MMMM":
+        return "hovedalternativet MMMM"
+    return f"alternativet «{alternative_label(code)}» ({code})"
+
+
 def alternative_explanation(code: str) -> str:
     for c, _, expl in ALTERNATIVES.values():
         if c == code:

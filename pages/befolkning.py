@@ -53,12 +53,6 @@ def _source_rows(version: str, path: str) -> dict[str, dict]:
     return {r["table_id"]: r for r in data.store().sources().to_dict("records")}
 
 
-def _alt_phrase(code: str) -> str:
-    if code == "MMMM":
-        return "hovedalternativet MMMM"
-    return f"alternativet «{catalog.alternative_label(code)}» ({code})"
-
-
 def _delta(gc: dem.GroupChange) -> str:
     return f"{fmt_int(gc.change, sign=True)} ({fmt_pct(gc.pct, 1, sign=True)})"
 
@@ -121,7 +115,7 @@ def show_key_figures(kf: dem.KeyFigures, caption: str) -> None:
                    help=defs["crossover"].definition)
     with cols[1]:
         st.caption(f"Året innbyggere 65 år og eldre blir flere enn innbyggere 0–19 år "
-                   f"({_alt_phrase(kf.alternative)}).")
+                   f"({catalog.alternative_phrase(kf.alternative)}).")
     with st.expander("Nøkkeltallene som tabell"):
         table = key_figure_rows(kf)
         st.dataframe(table, hide_index=True)
@@ -143,7 +137,7 @@ def main() -> None:
     table = _groups(version, path, sel.region_code, ptab)
     if table.empty or not dem.has_projection(table, sel.region_code, sel.alternative):
         st.info(f"Databasen har ingen befolkningsframskriving for {sel.region_name} "
-                f"({_alt_phrase(sel.alternative)}). Hent eller importer tallene på siden "
+                f"({catalog.alternative_phrase(sel.alternative)}). Hent eller importer tallene på siden "
                 "«Oversikt og data».")
         if (Path(__file__).parent / "oversikt.py").exists():
             st.page_link("pages/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
@@ -157,16 +151,16 @@ def main() -> None:
     has_history = (table["series"] == dem.OBSERVED).any()
     tables = [ptab, HISTORY] if has_history else [ptab]
     lookup = _source_rows(version, path).get
-    caption = charts.source_caption(tables, extra={ptab: _alt_phrase(sel.alternative)},
+    caption = charts.source_caption(tables, extra={ptab: catalog.alternative_phrase(sel.alternative)},
                                     lookup=lookup)
     caption_band = charts.source_caption(
-        tables, extra={ptab: f"{_alt_phrase(sel.alternative)}; spenn: alle ni alternativer"},
+        tables, extra={ptab: f"{catalog.alternative_phrase(sel.alternative)}; spenn: alle ni alternativer"},
         lookup=lookup)
 
     show_key_figures(kf, caption)
     st.subheader("Kort oppsummert")
     st.markdown(dem.summary_text(sel.region_name, kf))
-    st.caption(f"Beregnet fra {_alt_phrase(sel.alternative)}.")
+    st.caption(f"Beregnet fra {catalog.alternative_phrase(sel.alternative)}.")
 
     st.subheader("Utvikling per aldersgruppe")
     st.caption(dem.INDICATORS["band"].definition)

@@ -61,6 +61,7 @@ with st.expander("Importer filer lastet ned fra Statistikkbanken", expanded=bool
             except FileImportError as exc:
                 st.error(f"{exc}\n\nIngenting ble endret i databasen.")
             else:
+                data.bump_version()
                 for r in reports:
                     st.success(r.message)
 

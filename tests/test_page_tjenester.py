@@ -199,3 +199,23 @@ def test_region_without_data_says_so(monkeypatch, tmp_path):
     Store(tmp_path / "empty.duckdb").close()
     at = run_page(monkeypatch, tmp_path / "empty.duckdb", "pages/tjenester.py", region="0301")
     assert at.info and "Oversikt og data" in at.info[0].value
+
+
+def test_population_frame_equals_the_stored_rows(store_path):
+    """sv.population_frame (vectorised) against a plain pandas group-by of the same rows."""
+    s = Store(store_path, read_only=True)
+    try:
+        frame = sv.population_frame(s, "1804", 2026)
+        proj = s.query("SELECT alternative, year, age, persons FROM projection "
+                       "WHERE region_code = '1804' AND year > 2026")
+        hist = s.query("SELECT age, persons FROM population "
+                       "WHERE region_code = '1804' AND year = 2026")
+    finally:
+        s.close()
+    want = proj.groupby(["alternative", "year", "age"])["persons"].sum()
+    assert set(frame.index.get_level_values("alternative")) == set(catalog.ALTERNATIVE_ORDER)
+    for (alt, year, age), v in want.sample(300, random_state=1).items():
+        assert frame.loc[(alt, year), age] == pytest.approx(v)
+    base = hist.groupby("age")["persons"].sum()
+    for alt in ("MMMM", "LHML"):
+        assert frame.loc[(alt, 2026)].sum() == pytest.approx(base.sum())

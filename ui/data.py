@@ -20,10 +20,31 @@ def store() -> Store:
     return get_store(config.db_path())
 
 
+_VERSION: tuple[object, str] = (None, "")
+
+
 def cache_version() -> str:
-    """A token that changes when any table in the store is replaced."""
-    v = store().scalar("SELECT coalesce(max(fetched_at)::VARCHAR, '') || count(*) FROM fetch_log")
-    return str(v)
+    """A token that changes when any table in the store is replaced.
+
+    Asked once per script run (pages call it for every cached read): within a run the
+    token is reused, keyed on the run's context object.
+    """
+    global _VERSION
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    token = None if ctx is None else ctx.cursors  # a new dict for every run
+    if token is not None and _VERSION[0] is token:
+        return _VERSION[1]
+    v = str(store().scalar(
+        "SELECT coalesce(max(fetched_at)::VARCHAR, '') || count(*) FROM fetch_log"))
+    _VERSION = (token, v)
+    return v
+
+
+def bump_version() -> None:
+    """Forget the per-run token (call after writing to the store within a run)."""
+    global _VERSION
+    _VERSION = (None, "")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -57,7 +78,12 @@ def sources() -> pd.DataFrame:
     return _sources(cache_version(), str(config.db_path()))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _sources_by_id(version: str, path: str) -> dict[str, dict]:
+    return {r["table_id"]: r for r in store().sources().to_dict("records")}
+
+
 def source_of(table_id: str) -> dict | None:
-    df = sources()
-    row = df[df["table_id"] == table_id]
-    return None if row.empty else row.iloc[0].to_dict()
+    """The ``sources`` row of one SSB table as a dict, or None."""
+    row = _sources_by_id(cache_version(), str(config.db_path())).get(table_id)
+    return None if row is None else dict(row)

@@ -39,6 +39,7 @@ def fetch(sel: Selection, need: list[str]) -> tuple[bool, str]:
                          client=SSBClient(retries=2, backoff=0.5), progress=progress)
     finally:
         bar.empty()
+        data.bump_version()
     if report.ok:
         return True, "\n".join(report.lines())
     failed = [t.message for t in report.tables if t.action == "failed"]

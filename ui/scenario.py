@@ -1,0 +1,135 @@
+"""What «Tjenester og kapasitet» and «Bemanning» share: the scenario sliders (same keys on
+both pages, so a scenario follows the user), cached model inputs keyed on the store
+version, and the band chart «uendret vs scenario with the range over SSB's alternatives».
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis import demography as dem
+from analysis import kostra
+from analysis import services as sv
+from ui import charts, data
+from ui.format import fmt_int, fmt_num
+
+KEY_YEARS = (2030, 2040, 2050)
+SLIDERS = (  # key, label, min, max, step, decimals, unit, help
+    ("institution_change", "Dekningsgrad institusjon, endring per år", -5.0, 5.0, 0.5, 1, "%",
+     "Negativ verdi: færre får institusjonsplass i hver aldersgruppe, år for år."),
+    ("home_change", "Dekningsgrad hjemmetjenester, endring per år", -5.0, 5.0, 0.5, 1, "%",
+     "Positiv verdi: flere får hjemmetjenester i hver aldersgruppe, år for år."),
+    ("healthy_years", "Sunnere aldring innen 2050", 0.0, 5.0, 0.5, 1, "år",
+     "Dagens dekningsgrader flyttes så mange år opp i alder innen 2050, innfaset jevnt."),
+    ("productivity", "Produktivitet, endring per år", -2.0, 3.0, 0.25, 2, "%",
+     "Endring i hvor mange brukere ett årsverk dekker, per år (velferdsteknologi, "
+     "organisering)."),
+    ("shift_to_home", "Omsorgstrappen: fra institusjon til hjemme innen 2050", 0.0, 50.0, 5.0,
+     0, "%", "Andel av institusjonsbrukerne som får hjemmetjenester i stedet innen 2050, "
+     "innfaset jevnt."),
+)
+
+
+def controls() -> sv.Scenario:
+    """Sliders (default 0 = uendret); values persist across pages in session_state."""
+    for key, *_ in SLIDERS:
+        st.session_state.setdefault(f"scn_{key}", 0.0)
+    with st.expander("Scenario: endre forutsetningene", expanded=True):
+        if st.button("Tilbakestill til uendret", key="scn_reset"):
+            for key, *_ in SLIDERS:
+                st.session_state[f"scn_{key}"] = 0.0
+                st.session_state.pop(f"_w_scn_{key}", None)
+        cols = st.columns(len(SLIDERS))
+        for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
+            n = int(round((hi - lo) / step))
+            options = [round(lo + i * step, 2) for i in range(n + 1)]
+            current = min(options, key=lambda o: abs(o - st.session_state[f"scn_{key}"]))
+            with col:
+                st.select_slider(
+                    label, options, value=current, help=help_, key=f"_w_scn_{key}",
+                    format_func=lambda v, d=dec, u=unit: f"{fmt_num(v, d, sign=u == '%')} {u}")
+                st.session_state[f"scn_{key}"] = float(st.session_state[f"_w_scn_{key}"])
+    return sv.Scenario(**{k: st.session_state[f"scn_{k}"] for k, *_ in SLIDERS})
+
+
+def describe(s: sv.Scenario) -> str:
+    """The scenario in a caption: «scenario uendret» or «scenario: institusjon −1,0 %/år, …»."""
+    if s.unchanged:
+        return "scenario uendret"
+    parts = []
+    if s.institution_change:
+        parts.append(f"institusjon {fmt_num(s.institution_change, 1, sign=True)} %/år")
+    if s.home_change:
+        parts.append(f"hjemmetjenester {fmt_num(s.home_change, 1, sign=True)} %/år")
+    if s.healthy_years:
+        parts.append(f"sunnere aldring {fmt_num(s.healthy_years, 1)} år")
+    if s.productivity:
+        parts.append(f"produktivitet {fmt_num(s.productivity, 2, sign=True)} %/år")
+    if s.shift_to_home:
+        parts.append(f"omsorgstrapp {fmt_num(s.shift_to_home, 0)} %")
+    return "scenario: " + ", ".join(parts)
+
+
+def arrow(x: float) -> str:
+    """delta_arrow for st.metric: none when the change rounds to 0."""
+    return "off" if round(x) == 0 else ("up" if x > 0 else "down")
+
+
+# -- cached model inputs (keyed by store version and path, so never stale) ---------------
+@st.cache_data(show_spinner=False, max_entries=256)
+def base(version: str, path: str, region: str, level: str) -> sv.ServiceBase:
+    return sv.load_base(data.store(), region, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def projection_table(version: str, path: str) -> str | None:
+    return dem.projection_table_id(data.store())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def population(version: str, path: str, region: str, base_year: int,
+               ptab: str | None) -> pd.DataFrame:
+    return sv.population_frame(data.store(), region, base_year, ptab)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def comparison(version: str, path: str, region: str, level: str) -> pd.DataFrame:
+    return kostra.comparison(data.store(), region, level)
+
+
+# -- chart -----------------------------------------------------------------------------
+def band_figure(df: pd.DataFrame, *, unchanged: str, scenario: str, title: str, ytitle: str,
+                show_scenario: bool, hline: float | None = None,
+                hline_text: str = "") -> "charts.go.Figure":
+    """«Uendret» (dashed when a scenario is shown), the scenario line, and the range over
+    all alternatives as a band (columns «Lav/Høy (alle alternativer)» of ``df``)."""
+    x = df["År"].tolist()
+    traces = [
+        dict(type="scatter", x=x, y=df["Høy (alle alternativer)"].tolist(), mode="lines",
+             line=dict(width=0), showlegend=False, hoverinfo="skip"),
+        dict(type="scatter", x=x, y=df["Lav (alle alternativer)"].tolist(), mode="lines",
+             line=dict(width=0), fill="tonexty", fillcolor=charts.COLORS["band"],
+             name="Spenn, alle alternativer", hovertemplate="%{y:,.0f}"),
+        dict(type="scatter", x=x, y=df[unchanged].tolist(), mode="lines", name="Uendret",
+             line=dict(color="#888888", width=3, dash="dash" if show_scenario else "solid"),
+             hovertemplate="%{y:,.0f}"),
+    ]
+    if show_scenario:
+        traces.append(dict(type="scatter", x=x, y=df[scenario].tolist(), mode="lines",
+                           name="Scenario", line=dict(color=charts.COLORS["projected"], width=3),
+                           hovertemplate="%{y:,.0f}"))
+    layout = charts.layout_defaults(
+        dict(title=dict(text=title, x=0, font=dict(size=16))), height=380, ytitle=ytitle)
+    layout["yaxis"]["rangemode"] = "tozero"
+    if hline is not None:
+        layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, y0=hline, y1=hline,
+                                 line=dict(color="#c8553d", width=2, dash="dot"))]
+        layout["annotations"] = [dict(xref="paper", x=0, y=hline, yanchor="bottom",
+                                      xanchor="left", showarrow=False, text=hline_text,
+                                      font=dict(color="#c8553d"))]
+    return charts.figure(traces, layout)
+
+
+def places_text(places: float) -> str:
+    return f"Plasser i dag: {fmt_int(places)}"
