@@ -9,6 +9,13 @@ Prints rows/s for each and, as the last line, ``decode_speedup_vs_pyjstat=NN.N``
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # runnable as ``python bench/x.py`` and ``python -m bench.x``
+    sys.path.insert(0, str(ROOT))
+
 import argparse
 import time
 import warnings

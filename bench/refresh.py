@@ -10,6 +10,13 @@ not the rate-limit wait (SSB's 30–40 calls per 60 s would add about a minute).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # runnable as ``python bench/x.py`` and ``python -m bench.x``
+    sys.path.insert(0, str(ROOT))
+
 import argparse
 import tempfile
 import time

@@ -110,7 +110,7 @@ def show_key_figures(base: sv.ServiceBase, proj_u, proj_s, sel, horizon: int,
             st.metric("Flere brukere enn plasser", first,
                       None if scenario.unchanged else
                       f"scenario: {_first_text(cap_s.first_year_over, y0)}",
-                      delta_color="off", border=True,
+                      delta_color="off", delta_arrow="off", border=True,
                       help=(f"Første år behovet er større enn dagens plasser: framskrevne "
                             "brukere av institusjonstjenester er flere "
                             f"enn dagens {fmt_int(base.places)} disponible plasser "
