@@ -187,3 +187,36 @@ s.replace_table_data(SourceInfo("14746", "x", "projection"), df)
     store = Store(db)
     after = store.query("SELECT count(*) AS n, sum(persons) AS s FROM projection")
     assert before.equals(after)
+
+
+def _projection_like(table_id: str, label: str, regions: list[str], years: list[int]):
+    from tests.standin import StandinDimension, StandinTable
+    dims = [StandinDimension("Region", "region", regions, regions),
+            StandinDimension("Kjonn", "kjønn", ["1", "2"], ["Menn", "Kvinner"]),
+            StandinDimension("Alder", "alder", ["000", "001"], ["0 år", "1 år"]),
+            StandinDimension("ContentsCode", "statistikkvariabel", ["Personer"], ["Personer"]),
+            StandinDimension("Tid", "år", [str(y) for y in years], [str(y) for y in years],
+                             time=True)]
+    shape = tuple(len(d.codes) for d in dims)
+    return StandinTable(table_id, label, "2028-06-10T08:00:00Z", dims, np.ones(shape))
+
+
+def test_newest_projection_round_is_found_by_title_search():
+    """A newer kommune-level round wins over 14746; a newer national-only table and other
+    titles are passed over; with no usable hit, 14746 is the fallback."""
+    from data_sources.refresh import find_projection_table
+    from tests.standin import StandinServer
+    title = "Framskrevet folkemengde 1. januar, etter region, kjønn, alder, statistikkvariabel og år"
+    tables = [
+        _projection_like("14746", f"14746: {title}", ["0", "31", "3103"], [2026, 2027]),
+        _projection_like("15999", f"15999: {title}", ["0", "31", "3103"], [2028, 2029]),
+        _projection_like("16001", f"16001: {title}", ["0"], [2030, 2031]),  # land only
+        _projection_like("07459", "07459: Befolkning, etter region, kjønn, alder og år",
+                         ["0", "3103"], [2031]),
+    ]
+    with StandinServer(tables) as server:
+        client = SSBClient(base_url=server.url, limiter=RateLimiter(1000, 1), retries=0)
+        assert find_projection_table(client) == "15999"
+    with StandinServer(tables[2:]) as server:
+        client = SSBClient(base_url=server.url, limiter=RateLimiter(1000, 1), retries=0)
+        assert find_projection_table(client) == "14746"
