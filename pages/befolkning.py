@@ -93,13 +93,13 @@ def show_key_figures(kf: dem.KeyFigures, caption: str) -> None:
         gc = kf.groups[g]
         col.metric(label, fmt_int(gc.target), _delta(gc), delta_color="off",
                    delta_arrow=_arrow(gc.change), border=True,
-                   delta_description=f"fra {fmt_int(gc.base)} i {y0}",
+                   delta_description=f"fra {fmt_int(gc.base)}",
                    help=f"{defs['persons'].definition} {defs['change'].definition}")
     cols = st.columns(4)
     for col, (key, label, pair) in zip(cols[:2], (("share_67", "Andel 67+", kf.share_67),
                                                  ("share_80", "Andel 80+", kf.share_80))):
         diff = (pair[1] - pair[0]) * 100
-        col.metric(label, fmt_share(pair[1]), f"{fmt_num(diff, 1, sign=True)} prosentpoeng",
+        col.metric(label, fmt_share(pair[1]), f"{fmt_num(diff, 1, sign=True)} %-poeng",
                    delta_color="off", delta_arrow=_arrow(diff), border=True,
                    delta_description=f"fra {fmt_share(pair[0])}", help=defs[key].definition)
     for col, (key, label, pair) in zip(cols[2:], (
