@@ -1,6 +1,6 @@
 """Kunnskapsgrunnlag — entry point: navigation and the shared sidebar.
 
-Run with ``streamlit run app.py``. Each view is a file in ``pages/`` whose URL path is the
+Run with ``streamlit run app.py``. Each view is a file in ``views/`` whose URL path is the
 one Streamlit derives from the file name (``/befolkning``, ``/tjenester`` ...).
 """
 
@@ -10,7 +10,6 @@ import streamlit as st
 
 from ui import fetch, state
 
-state.leave_legacy_pages_mode()  # the first run of a fresh server: see ui/state.py
 st.set_page_config(page_title="Kunnskapsgrunnlag – Leve hele livet", page_icon=":material/insights:",
                    layout="wide")
 
@@ -22,8 +21,8 @@ VIEWS = [
     ("tjenester", "Tjenester og kapasitet", ":material/home_health:"),
     ("bemanning", "Bemanning", ":material/badge:"),
 ]
-pages = [st.Page(f"pages/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
-         for stem, title, icon in VIEWS if (ROOT / "pages" / f"{stem}.py").exists()]
+pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
+         for stem, title, icon in VIEWS if (ROOT / "views" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
 fetch.ensure_region(state.sidebar())
 nav.run()

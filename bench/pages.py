@@ -39,10 +39,10 @@ import pandas as pd
 
 # page name -> (page file, sidebar key of the region selectbox)
 PAGES = {
-    "befolkning": "pages/befolkning.py",
-    "tjenester": "pages/tjenester.py",
-    "bemanning": "pages/bemanning.py",
-    "region": "pages/region.py",
+    "befolkning": "views/befolkning.py",
+    "tjenester": "views/tjenester.py",
+    "bemanning": "views/bemanning.py",
+    "region": "views/region.py",
 }
 DEFAULT_DB = ROOT / "cache" / "bench.duckdb"
 
@@ -125,22 +125,6 @@ def _share_script_cache() -> None:
     local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
 
 
-def _pin_navigation_mode() -> None:
-    """AppTest resets Streamlit's legacy-pages flag before each run; the server has it False
-    after the first run (see ui/state.leave_legacy_pages_mode). Keep it False, as the server."""
-    from streamlit.runtime.pages_manager import PagesManager
-    orig = PagesManager.__init__
-    if getattr(orig, "_kg_pinned", False):
-        return
-
-    def init(self, *a, **kw):
-        orig(self, *a, **kw)
-        PagesManager.uses_pages_directory = False
-
-    init._kg_pinned = True
-    PagesManager.__init__ = init
-
-
 def time_page(page: str, switches: int, seed: int = 7, gc_freeze: bool = False) -> list[float]:
     """Milliseconds of ``at.run()`` after each of ``switches`` kommune switches.
 
@@ -149,7 +133,6 @@ def time_page(page: str, switches: int, seed: int = 7, gc_freeze: bool = False) 
     """
     from streamlit.testing.v1 import AppTest
     _share_script_cache()
-    _pin_navigation_mode()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["region"] = "3103"
     at.run()

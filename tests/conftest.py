@@ -76,22 +76,3 @@ def standin():
 def ssb_env(standin, monkeypatch):
     monkeypatch.setenv("KG_SSB_BASE_URL", standin.url)
     return standin
-
-
-@pytest.fixture(autouse=True)
-def _streamlit_v2_navigation(monkeypatch):
-    """Run AppTest as the real server runs the app after its first script run.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before every run, and because the
-    repo has a ``pages/`` folder, Streamlit then re-runs the *page file alone* (the legacy
-    v1 path) instead of app.py with ``st.navigation``. The real server sets the flag to
-    False once ``st.navigation`` has run. Pin it to False so AppTest runs app.py each time.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-    orig = PagesManager.__init__
-
-    def init(self, *a, **kw):
-        orig(self, *a, **kw)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -42,7 +42,7 @@ def _open(region="3103", alt="MMMM", year="2030"):
     at.query_params["alt"] = alt
     at.query_params["aar"] = year
     at.run()
-    at.switch_page("pages/befolkning.py")
+    at.switch_page("views/befolkning.py")
     at.run()
     assert not at.exception, at.exception
     return at

@@ -29,7 +29,7 @@ def value(df, year, col="aarsverk"):
 
 
 def test_bemanning_figures_equal_model(monkeypatch, store_path):
-    at = run_page(monkeypatch, store_path, "pages/bemanning.py", aar="2040")
+    at = run_page(monkeypatch, store_path, "views/bemanning.py", aar="2040")
     assert at.title[0].value == "Bemanning – Bodø"
     base, out = outlook(store_path, "1804", "kommune")
     assert metric(at, "Årsverk i dag").value == fmt_int(base.aarsverk)
@@ -44,7 +44,7 @@ def test_bemanning_figures_equal_model(monkeypatch, store_path):
 
 
 def test_bemanning_sliders(monkeypatch, store_path):
-    at = run_page(monkeypatch, store_path, "pages/bemanning.py", aar="2050")
+    at = run_page(monkeypatch, store_path, "views/bemanning.py", aar="2050")
     _, unchanged = outlook(store_path, "1804", "kommune")
     for key, v, scen in (("_w_scn_productivity", 1.0, sv.Scenario(productivity=1.0)),
                          ("_w_scn_shift_to_home", 30.0, sv.Scenario(shift_to_home=30.0)),
@@ -63,9 +63,9 @@ def test_bemanning_sliders(monkeypatch, store_path):
 
 
 def test_bemanning_for_land_and_missing(monkeypatch, store_path, tmp_path):
-    at = run_page(monkeypatch, store_path, "pages/bemanning.py", region="0")
+    at = run_page(monkeypatch, store_path, "views/bemanning.py", region="0")
     assert at.title[0].value.startswith("Bemanning – Hele landet")
     assert not at.exception
-    at = run_page(monkeypatch, store_path, "pages/bemanning.py", region="1580")
+    at = run_page(monkeypatch, store_path, "views/bemanning.py", region="1580")
     # Haram has users and årsverk from 2024 on (2024 code): page renders
     assert not at.exception and at.metric

@@ -145,7 +145,7 @@ def expected_users(store_path, region, service, year, scenario=sv.UNCHANGED, lev
 
 
 def test_page_shows_model_numbers(monkeypatch, store_path):
-    at = run_page(monkeypatch, store_path, "pages/tjenester.py", aar="2040")
+    at = run_page(monkeypatch, store_path, "views/tjenester.py", aar="2040")
     assert at.title[0].value == "Tjenester og kapasitet – Bodø"
     base, inst2040 = expected_users(store_path, "1804", "institusjon", 2040)
     assert base.kostra_year == 2025 and base.places == 335
@@ -168,7 +168,7 @@ def test_page_shows_model_numbers(monkeypatch, store_path):
 
 def test_each_slider_moves_the_scenario(monkeypatch, store_path):
     from ui.format import fmt_int
-    at = run_page(monkeypatch, store_path, "pages/tjenester.py", aar="2050")
+    at = run_page(monkeypatch, store_path, "views/tjenester.py", aar="2050")
     settings = [("_w_scn_institution_change", -2.0, sv.Scenario(institution_change=-2.0),
                  "institusjon"),
                 ("_w_scn_home_change", 1.5, sv.Scenario(home_change=1.5), "hjemme"),
@@ -189,7 +189,7 @@ def test_each_slider_moves_the_scenario(monkeypatch, store_path):
 
 
 def test_split_kommune_and_missing_places_are_explained(monkeypatch, store_path):
-    at = run_page(monkeypatch, store_path, "pages/tjenester.py", region="1508")
+    at = run_page(monkeypatch, store_path, "views/tjenester.py", region="1508")
     text = " ".join(c.value for c in at.caption)
     assert "delt" in text and "Haram" in text  # 12209 before 2024: split note, no number
     assert any("11875" in i.value for i in at.info)  # Møre og Romsdal not in the 11875 file
@@ -197,7 +197,7 @@ def test_split_kommune_and_missing_places_are_explained(monkeypatch, store_path)
 
 def test_region_without_data_says_so(monkeypatch, tmp_path):
     Store(tmp_path / "empty.duckdb").close()
-    at = run_page(monkeypatch, tmp_path / "empty.duckdb", "pages/tjenester.py", region="0301")
+    at = run_page(monkeypatch, tmp_path / "empty.duckdb", "views/tjenester.py", region="0301")
     assert at.info and "Oversikt og data" in at.info[0].value
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_sources import catalog
@@ -108,29 +107,16 @@ def _run_token():
     return None if ctx is None else ctx.cursors
 
 
-def leave_legacy_pages_mode() -> None:
-    """Start the run again in st.navigation mode if Streamlit took ``pages/`` as v1 pages.
-
-    The first session of a fresh server process sees a ``pages/`` folder before app.py has
-    ever called ``st.navigation`` and runs in the legacy multipage mode: a page file without
-    app.py, or app.py as one page among the files, with file names in the sidebar. Widget
-    state created in that run does not carry over (the region fell back to the first option
-    on the next rerun). Leaving that mode before anything is drawn avoids both.
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current() -> Selection:
     """The selection made in the shared sidebar this run (pages call this).
 
-    app.py draws the sidebar before running the page. When Streamlit runs a page file on
-    its own (the legacy ``pages/`` mode), the run starts again through app.py; failing
-    that, the sidebar is drawn here, so every page always has it.
+    app.py draws the sidebar before running the page. When a page file runs on its own
+    (an AppTest of one view), the sidebar is drawn here, so every page always has it.
+    Views live in ``views/``, not ``pages/``: a ``pages/`` folder next to app.py puts the
+    first sessions of a fresh server into Streamlit's legacy multipage mode (file names in
+    the sidebar, the kommune from the link lost on the first rerun).
     """
     token = _run_token()
     if token is None or st.session_state.get("_sidebar_run") is not token:
-        leave_legacy_pages_mode()
         return sidebar()
     return st.session_state["_selection"]

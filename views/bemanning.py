@@ -95,7 +95,7 @@ def main() -> None:
         st.info(f"Databasen mangler KOSTRA-tall (brukere eller årsverk) eller befolkning for "
                 f"{sel.region_name}. Hent eller importer tallene på siden «Oversikt og data».")
         if (Path(__file__).parent / "oversikt.py").exists():
-            st.page_link("pages/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
+            st.page_link("views/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
         return
     out_u = _outlook(version, path, sel.region_code, sel.level, ptab, sv.UNCHANGED)
     if out_u.empty or sel.alternative not in set(out_u["alternative"]):

@@ -44,7 +44,7 @@ def users_figure(table: pd.DataFrame, places: float | None, title: str,
 def _no_data(sel: state.Selection, why: str) -> None:
     st.info(f"{why} Hent eller importer tallene på siden «Oversikt og data».")
     if (Path(__file__).parent / "oversikt.py").exists():
-        st.page_link("pages/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
+        st.page_link("views/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
 
 
 # -- figures -------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def main() -> None:
                 f"({catalog.alternative_phrase(sel.alternative)}). Hent eller importer tallene på siden "
                 "«Oversikt og data».")
         if (Path(__file__).parent / "oversikt.py").exists():
-            st.page_link("pages/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
+            st.page_link("views/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
         return
 
     ptab = ptab or PROJ_FALLBACK
