@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ui.format import fmt_int, fmt_num, fmt_pct, plural
+from analysis.format import fmt_int, fmt_num, fmt_pct, plural
 
 OBSERVED = "observert"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ui.format import fmt_num
+from analysis.format import fmt_num
 
 from . import services, staffing
 

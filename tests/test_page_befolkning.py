@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from analysis import demography as dem
 from data_sources.store import get_store, reset_store
 from tests.test_demography import make_store
-from ui.format import fmt_int, fmt_num, fmt_pct, fmt_share
+from analysis.format import fmt_int, fmt_num, fmt_pct, fmt_share
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -8,7 +8,7 @@ from analysis import services as sv
 from analysis import staffing as sf
 from data_sources.store import get_store
 from tests.test_page_tjenester import make_store, metric, run_page
-from ui.format import fmt_int, fmt_share
+from analysis.format import fmt_int, fmt_share
 
 
 @pytest.fixture(scope="module")

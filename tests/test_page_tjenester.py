@@ -149,7 +149,7 @@ def test_page_shows_model_numbers(monkeypatch, store_path):
     assert at.title[0].value == "Tjenester og kapasitet – Bodø"
     base, inst2040 = expected_users(store_path, "1804", "institusjon", 2040)
     assert base.kostra_year == 2025 and base.places == 335
-    from ui.format import fmt_int
+    from analysis.format import fmt_int
     assert metric(at, "Institusjon 2040").value == fmt_int(inst2040)
     _, home = expected_users(store_path, "1804", "hjemme", 2040)
     assert metric(at, "Hjemmetjenester 2040").value == fmt_int(home)
@@ -167,7 +167,7 @@ def test_page_shows_model_numbers(monkeypatch, store_path):
 
 
 def test_each_slider_moves_the_scenario(monkeypatch, store_path):
-    from ui.format import fmt_int
+    from analysis.format import fmt_int
     at = run_page(monkeypatch, store_path, "views/tjenester.py", aar="2050")
     settings = [("_w_scn_institution_change", -2.0, sv.Scenario(institution_change=-2.0),
                  "institusjon"),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.format import PLOTLY_SEPARATORS, fmt_int
+from analysis.format import PLOTLY_SEPARATORS, fmt_int
 
 COLORS = {
     "observed": "#1f4e79",

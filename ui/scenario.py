@@ -12,7 +12,7 @@ from analysis import demography as dem
 from analysis import kostra
 from analysis import services as sv
 from ui import charts, data
-from ui.format import fmt_int, fmt_num
+from analysis.format import fmt_int, fmt_num
 
 KEY_YEARS = (2030, 2040, 2050)
 SLIDERS = (  # key, label, min, max, step, decimals, unit, help

@@ -14,7 +14,7 @@ import streamlit as st
 from analysis import demography as dem
 from data_sources import catalog, config
 from ui import charts, data, export, state
-from ui.format import fmt_int, fmt_num, fmt_pct, fmt_share
+from analysis.format import fmt_int, fmt_num, fmt_pct, fmt_share
 
 PROJ_FALLBACK = "14746"
 HISTORY = "07459"

@@ -15,7 +15,7 @@ from analysis import staffing as sf
 from data_sources import catalog, config
 from ui import charts, data, export, state
 from ui import scenario as scn
-from ui.format import fmt_int, fmt_num, fmt_share
+from analysis.format import fmt_int, fmt_num, fmt_share
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

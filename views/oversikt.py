@@ -8,7 +8,7 @@ import streamlit as st
 
 from data_sources.refresh import missing_tables
 from ui import data, fetch, state
-from ui.format import fmt_int
+from analysis.format import fmt_int
 
 sel = state.current()
 store = data.store()

@@ -15,7 +15,7 @@ from analysis import services as sv
 from data_sources import catalog, config
 from ui import charts, data, export, state
 from ui import scenario as scn
-from ui.format import fmt_int, fmt_num
+from analysis.format import fmt_int, fmt_num
 
 
 # -- cached model runs ---------------------------------------------------------------------
