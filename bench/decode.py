@@ -1,10 +1,21 @@
-"""Benchmark: our JSON-stat decoder vs pyjstat on a ~2 M cell dataset.
+"""Benchmark: our JSON-stat decoding vs pyjstat on a ~2 M cell dataset, two ways.
 
 Shape 357 regions × 2 sexes × 107 ages × 27 years (the size of a full 07459 kommune
-download). Both decoders start from the same parsed dict; each is timed in this process.
-Prints rows/s for each and, as the last line, ``decode_speedup_vs_pyjstat=NN.N``.
+download, 16 MB of JSON). Each figure is the best of ``--repeat`` runs, in this process:
 
-    python -m bench.decode [--repeat 3]
+- **decode only** (the figure printed since the first version): both start from the same
+  parsed dict; ours returns categorical code columns, pyjstat string columns.
+  ``decode_speedup_vs_pyjstat=NN.N``.
+- **end to end** (what a refresh or an import pays): from the response bytes to a frame
+  with the *same string columns as pyjstat* (pandas ``str`` dtype). Ours: ``jsonstat.parse``
+  (orjson) + ``decode`` + categorical → ``str``; pyjstat: ``json.loads`` (with
+  ``OrderedDict``, as pyjstat's own reader does) + ``from_json_stat(naming="id")``.
+  ``decode_end_to_end_speedup_vs_pyjstat=NN.N``.
+
+Also printed: the JSON parse alone with the standard library and with orjson.
+pyjstat takes ~30–100 s per run here; ``--pyjstat-repeat 1`` for a quick look.
+
+    python bench/decode.py [--repeat 3] [--pyjstat-repeat 3]
 """
 
 from __future__ import annotations
@@ -17,11 +28,13 @@ if str(ROOT) not in sys.path:  # runnable as ``python bench/x.py`` and ``python 
     sys.path.insert(0, str(ROOT))
 
 import argparse
+import json
 import time
 import warnings
 from collections import OrderedDict
 
 import numpy as np
+import pandas as pd
 
 
 def make_dataset(n_region=357, n_sex=2, n_age=107, n_year=27, seed=1) -> dict:
@@ -49,13 +62,31 @@ def make_dataset(n_region=357, n_sex=2, n_age=107, n_year=27, seed=1) -> dict:
         "value": values, "status": status})
 
 
-def time_it(fn, repeat: int) -> float:
-    best = float("inf")
+def time_it(fn, repeat: int) -> tuple[float, object]:
+    best, out = float("inf"), None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        fn()
+        out = fn()
         best = min(best, time.perf_counter() - t0)
-    return best
+    return best, out
+
+
+def ours_end_to_end(raw: bytes) -> pd.DataFrame:
+    """Bytes → frame with string dimension columns (pyjstat's shape, plus ``status``)."""
+    from data_sources.jsonstat import decode, parse
+    ds = parse(raw)
+    df = decode(ds)
+    for col in ds["id"]:
+        df[col] = df[col].astype("str")
+    return df
+
+
+def pyjstat_end_to_end(raw: bytes) -> pd.DataFrame:
+    from pyjstat import pyjstat
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pyjstat.from_json_stat(json.loads(raw, object_pairs_hook=OrderedDict),
+                                      naming="id")[0]
 
 
 def main(argv=None) -> None:
@@ -64,18 +95,34 @@ def main(argv=None) -> None:
     from data_sources.jsonstat import decode
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=3, help="runs of our decoder (best is kept)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of ours (best is kept)")
+    ap.add_argument("--pyjstat-repeat", type=int, default=3, help="runs of pyjstat")
     args = ap.parse_args(argv)
     ds = make_dataset()
+    raw = json.dumps(ds, ensure_ascii=False).encode()
     n = int(np.prod(ds["size"]))
-    ours = time_it(lambda: decode(ds), args.repeat)
+    print(f"cells={n} bytes={len(raw)}")
+
+    import orjson
+    t_json, _ = time_it(lambda: json.loads(raw), args.repeat)
+    t_orjson, _ = time_it(lambda: orjson.loads(raw), args.repeat)
+    print(f"parse_json_s={t_json:.3f} parse_orjson_s={t_orjson:.3f}")
+
+    ours, _ = time_it(lambda: decode(ds), args.repeat)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = time_it(lambda: pyjstat.from_json_stat(ds, naming="id"), 1)
-    print(f"cells={n}")
-    print(f"ours_s={ours:.3f} ours_rows_per_s={n / ours:,.0f}")
-    print(f"pyjstat_s={ref:.3f} pyjstat_rows_per_s={n / ref:,.0f}")
+        ref, _ = time_it(lambda: pyjstat.from_json_stat(ds, naming="id"), args.pyjstat_repeat)
+    print(f"ours_decode_s={ours:.3f} ours_rows_per_s={n / ours:,.0f}")
+    print(f"pyjstat_decode_s={ref:.3f} pyjstat_rows_per_s={n / ref:,.0f}")
+
+    e2e, mine = time_it(lambda: ours_end_to_end(raw), args.repeat)
+    e2e_ref, theirs = time_it(lambda: pyjstat_end_to_end(raw), args.pyjstat_repeat)
+    # Like for like: the same rows, the same string columns, the same values.
+    cols = list(theirs.columns)
+    pd.testing.assert_frame_equal(mine[cols], theirs, check_dtype=True)
+    print(f"ours_end_to_end_s={e2e:.3f} pyjstat_end_to_end_s={e2e_ref:.3f}")
     print(f"decode_speedup_vs_pyjstat={ref / ours:.1f}")
+    print(f"decode_end_to_end_speedup_vs_pyjstat={e2e_ref / e2e:.1f}")
 
 
 if __name__ == "__main__":

@@ -1,33 +1,57 @@
-"""Server-side render time of each page after a kommune switch, all kommuner in the store.
+"""What a kommune switch costs, on the server and in the browser, next to the page's data reads.
 
-Run: ``python bench/pages.py [--switches 30] [--rebuild] [--db PATH]``. Prints one line per
-page that exists, e.g. ``page=befolkning p50_ms=84 p95_ms=131 n=30``.
+    python bench/pages.py [--switches 20] [--pages befolkning tjenester ...]
+                          [--browser [--browser-switches 10] [--slider-moves 10]]
+                          [--rebuild] [--db PATH]
 
-The store (default ``cache/bench.duckdb``) is built once and reused; it is rebuilt when
-missing or with ``--rebuild``. It is filled through ``tests.storefill.fill_store`` (the
-real decode → ingest → store path over the stand-in tables) when that exists, else straight
-from ``tests.standin_data`` cubes (same numbers: 07459 real, 14746 synthetic single years
-calibrated to SSB's margins; 373 regions × 2 × 106 × 9 × 25 = 17.8 M projection rows).
+One line per page that exists, e.g.
 
-Method: one ``AppTest`` per page (the app entry ``app.py`` with the shared sidebar); a warm-up
-run, then for each of N random kommuner (fixed seed) pick it in the sidebar and time
-``at.run()`` — the full script run the server does after the switch (Streamlit caches are
-warm for fylker/land, cold for the new kommune). Targets: p50 ≤ 150 ms, p95 ≤ 300 ms.
+    page=befolkning p50_ms=… p95_ms=… cpu_p50_ms=… floor_ms=… ratio=… browser_p50_ms=… …
 
-AppTest compiles ``app.py`` and the page anew on every run (a fresh ``ScriptCache`` per
-run, ~25 ms per script with magic); a running server compiles each script once. The bench
-therefore shares one ``ScriptCache`` across runs, so the figures are the server's.
+The store (default ``cache/bench.duckdb``: every region, 17.8 M projection rows, all
+KOSTRA tables) is built once through ``tests.storefill`` (the real fetch → decode → ingest →
+store path against the stand-in) and reused; ``--rebuild`` rebuilds it.
+
+**Server** (``p50_ms``/``p95_ms`` wall, ``cpu_*`` process CPU incl. DuckDB's threads). Each
+page runs in its own child process (cold Streamlit caches, its own seed: ``crc32(page)``),
+as the app: ``app.py`` with the shared sidebar and the auto-fetch check on (every region is
+in the store, so nothing is fetched). After one warm-up run on 3103, N random kommuner are
+picked in the sidebar and ``at.run()`` is timed. A shared ``ScriptCache`` makes AppTest
+compile each script once, as the server does.
+
+**Floor** (``floor_ms``): every DuckDB call the run makes (``Store.cursor()`` execute +
+fetch) is timed in the same run; the floor is the process CPU time of the distinct queries
+(a query repeated within one run counts once; ``floor_wall_ms`` the same in wall time).
+CPU against CPU keeps the ratio honest on a loaded machine, where wall time also counts
+waiting for a core. ``ratio`` = cpu_p50 / floor_p50 (target ≤ 3); ``queries`` = DuckDB calls
+per switch (p50).
+
+**Browser** (``--browser``): ``streamlit run app.py`` per page (cold caches), Debian's
+Chromium via Playwright. For each switch the kommune is typed into the sidebar's selectbox
+and Enter pressed; the time runs in the page's own clock from that key press until every
+Plotly chart on the page has new data drawn (``gd.calcdata`` replaced) and the script is
+idle (``browser_*``); ``main_thread_*`` is the renderer's main-thread busy time over the same
+interval (CDP ``Performance.getMetrics`` TaskDuration). Befolkning also reports
+``cold_start_ms``: server health check answered → first chart drawn on a fresh server
+(``cold_all_ms``: all charts). Tjenester and Bemanning also report ``slider_p50_ms``/
+``slider_p95_ms``: arrow key on the first scenario slider → its charts redrawn.
+
+The machine's load average is printed first: the figures depend on it (2 shared cores).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import contextlib
+import json
 import os
 import random
+import re
 import statistics
+import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,13 +61,15 @@ if str(ROOT) not in sys.path:
 import numpy as np
 import pandas as pd
 
-# page name -> (page file, sidebar key of the region selectbox)
+# page name -> page file (URL path = file stem)
 PAGES = {
     "befolkning": "views/befolkning.py",
     "tjenester": "views/tjenester.py",
     "bemanning": "views/bemanning.py",
+    "oversikt": "views/oversikt.py",
     "region": "views/region.py",
 }
+SLIDER_PAGES = {"tjenester", "bemanning"}
 DEFAULT_DB = ROOT / "cache" / "bench.duckdb"
 
 
@@ -111,10 +137,60 @@ def build_store(path: Path, regions: list[str] | None = None, direct: bool = Fal
     return path
 
 
-# -- timing -----------------------------------------------------------------------------
-def _kommune_labels(at) -> list[int]:
-    box = at.sidebar.selectbox(key="_w_region")
-    return [i for i, label in enumerate(box.options) if label[:4].isdigit()]
+# -- server side: AppTest in a child process ----------------------------------------------
+class QueryLog:
+    """Times every DuckDB call made through ``Store.cursor()`` (execute + fetch)."""
+
+    def __init__(self):
+        self.calls: list[tuple[tuple, float, float]] = []  # (sql, params), wall s, CPU s
+
+    def reset(self) -> None:
+        self.calls = []
+
+    def floor_ms(self, cpu: bool = True) -> float:
+        """Milliseconds of the distinct queries (process CPU, or wall with cpu=False)."""
+        best: dict[tuple, float] = {}
+        for key, wall, c in self.calls:
+            s = c if cpu else wall
+            best[key] = min(best.get(key, s), s)
+        return sum(best.values()) * 1000
+
+    def install(self) -> None:
+        from data_sources.store import Store
+        log, original = self, Store.cursor
+
+        class Timed:
+            def __init__(self, cur):
+                self._cur, self._key, self._i = cur, None, None
+
+            def execute(self, sql, *params):
+                t0, c0 = time.perf_counter(), time.process_time()
+                self._cur.execute(sql, *params)
+                self._key = (sql, repr(params))
+                log.calls.append((self._key, time.perf_counter() - t0,
+                                  time.process_time() - c0))
+                self._i = len(log.calls) - 1
+                return self
+
+            def _fetch(self, name, *a, **kw):
+                t0, c0 = time.perf_counter(), time.process_time()
+                out = getattr(self._cur, name)(*a, **kw)
+                if self._i is not None:
+                    key, s, c = log.calls[self._i]
+                    log.calls[self._i] = (key, s + time.perf_counter() - t0,
+                                          c + time.process_time() - c0)
+                return out
+
+            def __getattr__(self, name):
+                if name in ("df", "fetchdf", "fetch_df", "fetchall", "fetchone", "fetchnumpy",
+                            "fetchmany", "arrow", "fetch_arrow_table", "pl"):
+                    return lambda *a, **kw: self._fetch(name, *a, **kw)
+                return getattr(self._cur, name)
+
+        def cursor(store_self, *a, **kw):
+            return Timed(original(store_self, *a, **kw))
+
+        Store.cursor = cursor
 
 
 def _share_script_cache() -> None:
@@ -125,84 +201,273 @@ def _share_script_cache() -> None:
     local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
 
 
-def time_page(page: str, switches: int, seed: int = 7, gc_freeze: bool = False) -> list[float]:
-    """Milliseconds of ``at.run()`` after each of ``switches`` kommune switches.
+def page_seed(page: str) -> int:
+    return zlib.crc32(page.encode())
 
-    ``gc_freeze``: after the warm-up run, move every object alive so far out of the cyclic
-    garbage collector's reach (``gc.freeze()``), as a server would do once after start-up.
-    """
+
+def _kommune_options(box) -> list[int]:
+    return [i for i, label in enumerate(box.options) if label[:4].isdigit()]
+
+
+def server_child(page: str, switches: int) -> dict:
+    """In a fresh process: AppTest of the app on ``page``; timings of N kommune switches."""
     from streamlit.testing.v1 import AppTest
     _share_script_cache()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    qlog = QueryLog()
+    qlog.install()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["region"] = "3103"
     at.run()
-    at.switch_page(page)
+    at.switch_page(PAGES[page])
     at.run()
     if at.exception:
         raise RuntimeError(f"{page}: {at.exception}")
-    rng = random.Random(seed)
-    choices = rng.sample(_kommune_labels(at), switches)
-    if gc_freeze:
-        gc.collect()
-        gc.freeze()
-    times, cpu = [], []
+    rng = random.Random(page_seed(page))
+    choices = rng.sample(_kommune_options(at.sidebar.selectbox(key="_w_region")), switches)
+    wall, cpu, floor, floor_wall, queries = [], [], [], [], []
+    for i in choices:
+        at.sidebar.selectbox(key="_w_region").select_index(i)
+        qlog.reset()
+        t0, c0 = time.perf_counter(), time.process_time()
+        at.run()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+        floor.append(qlog.floor_ms())
+        floor_wall.append(qlog.floor_ms(cpu=False))
+        queries.append(len(qlog.calls))
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception}")
+    return {"wall": wall, "cpu": cpu, "floor": floor, "floor_wall": floor_wall,
+            "queries": queries}
+
+
+def time_server(page: str, switches: int, db: Path) -> dict:
+    env = {**os.environ, "KG_DB_PATH": str(db), "PYTHONPATH": str(ROOT)}
+    env.pop("KG_AUTO_FETCH", None)  # as the app runs: the first-view check is on
+    out = subprocess.run([sys.executable, __file__, "--child", page, "--switches",
+                          str(switches)], env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"{page}: {out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- browser ----------------------------------------------------------------------------
+# Installed before an action: window.__kgWait resolves with ms from the key press (window.__kgT0, set by a
+# capturing keydown listener) to the last chart redraw, once the app is idle and nothing
+# changed for `settle` ms. `all`: every chart must have new data (kommune switch);
+# otherwise at least one (slider).
+WAIT_JS = """
+([all, settle, heading]) => {
+  const charts = () => Array.from(document.querySelectorAll('.js-plotly-plot'));
+  const old = new WeakSet(charts().map(g => g.calcdata).filter(Boolean));
+  const n0 = charts().length;
+  window.__kgT0 = null;
+  const onKey = () => { if (window.__kgT0 === null) window.__kgT0 = performance.now(); };
+  document.addEventListener('keydown', onKey, true);
+  let last = null, headAt = null;
+  const seen = new WeakSet();
+  window.__kgWait = new Promise(resolve => {
+    const tick = () => {
+      const now = performance.now();
+      const gs = charts();
+      let fresh = 0;
+      for (const g of gs) {
+        if (g.calcdata && !old.has(g.calcdata)) {
+          fresh += 1;
+          if (!seen.has(g.calcdata)) { seen.add(g.calcdata); last = now; }
+        }
+      }
+      const idle = !document.querySelector('[data-testid="stStatusWidget"]');
+      const main = document.querySelector('[data-testid="stMain"]');
+      const headOk = !heading || (main && main.textContent.includes(heading));
+      if (headOk && headAt === null && window.__kgT0 !== null) headAt = now;
+      let done;
+      if (n0 === 0) { done = headOk; last = headAt; }  // a page without charts
+      else done = all ? (gs.length >= n0 && fresh === gs.length) : fresh > 0;
+      done = done && headOk;
+      if (window.__kgT0 !== null && done && idle && now - last >= settle) {
+        document.removeEventListener('keydown', onKey, true);
+        resolve(last - window.__kgT0);
+      } else {
+        requestAnimationFrame(tick);
+      }
+    };
+    requestAnimationFrame(tick);
+  });
+}
+"""
+
+
+
+def _task_s(cdp) -> float:
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def _wait_first_chart(page, timeout: float = 120_000) -> None:
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".some(g => g.calcdata && g.querySelector('.main-svg'))", timeout=timeout)
+
+
+def _wait_all_charts(page, timeout: float = 180_000) -> None:
+    """The page's script has run (a heading is drawn), it is idle, every chart is drawn."""
+    page.wait_for_function(
+        "() => { const gs = Array.from(document.querySelectorAll('.js-plotly-plot'));"
+        " return document.querySelector('[data-testid=\"stMain\"] h1')"
+        " && gs.every(g => g.calcdata)"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]'); }",
+        timeout=timeout)
+
+
+def _switch(page, cdp, code: str) -> tuple[float, float]:
+    """Type the kommune number into the sidebar's selectbox and press Enter."""
+    _wait_all_charts(page)
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    box.click(timeout=120_000)
+    page.keyboard.type(code)
+    option = page.get_by_role("option", name=re.compile(f"^{code} ")).first
+    option.wait_for(timeout=30_000)
+    name = option.inner_text().strip()[len(code) + 1:]
+    page.evaluate(WAIT_JS, [True, 300, name])
+    m0 = _task_s(cdp)
+    page.keyboard.press("Enter")
+    ms = page.evaluate("() => window.__kgWait")
+    return float(ms), (_task_s(cdp) - m0) * 1000 - 300  # minus the settle wait (idle)
+
+
+def _slider(page, cdp, key: str) -> tuple[float, float]:
+    thumb = page.locator("[data-testid='stMain'] [data-testid='stSlider'] input[type='range']").first
+    _wait_all_charts(page)
+    thumb.focus()
+    page.evaluate(WAIT_JS, [False, 300, None])
+    m0 = _task_s(cdp)
+    page.keyboard.press(key)
+    ms = page.evaluate("() => window.__kgWait")
+    return float(ms), (_task_s(cdp) - m0) * 1000 - 300
+
+
+@contextlib.contextmanager
+def _shot_on_error(page, name: str):
     try:
-        for i in choices:
-            at.sidebar.selectbox(key="_w_region").select_index(i)
-            t0, c0 = time.perf_counter(), time.process_time()
-            at.run()
-            times.append((time.perf_counter() - t0) * 1000)
-            cpu.append((time.process_time() - c0) * 1000)
-            if at.exception:
-                raise RuntimeError(f"{page}: {at.exception}")
-    finally:
-        if gc_freeze:
-            gc.unfreeze()
-    time_page.cpu_ms = cpu  # process CPU time per run (insensitive to other processes)
-    return times
+        yield
+    except Exception:
+        path = Path(f"/tmp/kg-bench-{name}-{os.getpid()}.png")
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(path))
+            print(f"# screenshot of the failure: {path}", file=sys.stderr)
+        raise
 
 
-def p95(values: list[float]) -> float:
+def time_browser(page_name: str, switches: int, slider_moves: int, db: Path,
+                 cold_start: bool) -> dict:
+    from tests.browser import chromium_page, run_app
+    out: dict = {}
+    rng = random.Random(page_seed(page_name))
+    opts = pd.read_csv(ROOT / "data_sources" / "data" / "regions_2024.csv", dtype=str)
+    kom = opts[opts["level"] == "kommune"]
+    picks = kom.iloc[rng.sample(range(len(kom)), switches)]
+    with chromium_page() as page, _shot_on_error(page, page_name):
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.goto("about:blank")
+        with run_app({"KG_DB_PATH": str(db)}, timeout=180) as url:
+            t0 = time.perf_counter()
+            path = "" if page_name == "oversikt" else page_name  # the default page is /
+            page.goto(f"{url}/{path}?region=3103&alt=MMMM&aar=2040")
+            if cold_start:
+                _wait_first_chart(page)
+            first = (time.perf_counter() - t0) * 1000
+            _wait_all_charts(page)
+            if cold_start:
+                out.update(cold_start_ms=first, cold_all_ms=(time.perf_counter() - t0) * 1000)
+            page.wait_for_timeout(500)
+            times, main = [], []
+            for code in picks["code"]:
+                ms, busy = _switch(page, cdp, code)
+                times.append(ms)
+                main.append(busy)
+            out.update(browser=times, main=main)
+            if page_name in SLIDER_PAGES and slider_moves:
+                st, sm = [], []
+                for i in range(slider_moves):
+                    ms, busy = _slider(page, cdp, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                    st.append(ms)
+                    sm.append(busy)
+                out.update(slider=st, slider_main=sm)
+    return out
+
+
+# -- report -----------------------------------------------------------------------------
+def p50(values) -> float:
+    return float(statistics.median(values))
+
+
+def p95(values) -> float:
     return float(np.percentile(values, 95))
+
+
+def ensure_store(db: Path, rebuild: bool, direct: bool) -> None:
+    if not (rebuild or not db.exists()):
+        return
+    t0 = time.perf_counter()
+    if direct:
+        build_store(db, direct=True)
+    else:
+        from tests.storefill import cached_full_store
+        db.unlink(missing_ok=True)
+        cached_full_store(db)
+    print(f"# built {db} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--switches", type=int, default=30)
+    ap.add_argument("--switches", type=int, default=20)
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--pages", nargs="*", default=list(PAGES))
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="gc.freeze() after the warm-up (what app.py could do at start-up)")
     ap.add_argument("--direct", action="store_true",
                     help="fill the store straight from tests.standin_data (no HTTP path)")
+    ap.add_argument("--browser", action="store_true", help="also time real Chromium")
+    ap.add_argument("--browser-switches", type=int, default=10)
+    ap.add_argument("--slider-moves", type=int, default=10)
+    ap.add_argument("--no-server", action="store_true", help="browser figures only")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.rebuild or not args.db.exists():
-        t0 = time.perf_counter()
-        try:
-            from tests.storefill import cached_full_store
-        except ImportError:
-            cached_full_store = None
-        if cached_full_store is None or args.direct:
-            build_store(args.db, direct=True)
-        else:
-            args.db.unlink(missing_ok=True)
-            cached_full_store(args.db)
-        print(f"# built {args.db} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    os.environ["KG_DB_PATH"] = str(args.db)
-    os.environ["KG_AUTO_FETCH"] = "0"  # measure rendering; never wait for the network
-    from data_sources.store import reset_store
-    reset_store()
+    if args.child:
+        print(json.dumps(server_child(args.child, args.switches)))
+        return
+    ensure_store(args.db, args.rebuild, args.direct)
+    print(f"# loadavg={' '.join(f'{x:.1f}' for x in os.getloadavg())} cores={os.cpu_count()}",
+          flush=True)
     for name in args.pages:
         page = PAGES.get(name)
         if page is None or not (ROOT / page).exists():
             continue
-        times = time_page(page, args.switches, gc_freeze=args.gc_freeze)
-        extra = " gc_freeze=1" if args.gc_freeze else ""
-        cpu = time_page.cpu_ms
-        print(f"page={name} p50_ms={statistics.median(times):.0f} p95_ms={p95(times):.0f} "
-              f"n={len(times)} cpu_p50_ms={statistics.median(cpu):.0f} "
-              f"cpu_p95_ms={p95(cpu):.0f}{extra}", flush=True)
+        parts = [f"page={name}"]
+        if not args.no_server:
+            r = time_server(name, args.switches, args.db)
+            cpu, floor = p50(r["cpu"]), p50(r["floor"])
+            parts += [f"p50_ms={p50(r['wall']):.0f}", f"p95_ms={p95(r['wall']):.0f}",
+                      f"cpu_p50_ms={cpu:.0f}", f"cpu_p95_ms={p95(r['cpu']):.0f}",
+                      f"floor_ms={floor:.0f}", f"ratio={cpu / max(floor, 1e-9):.1f}",
+                      f"floor_wall_ms={p50(r['floor_wall']):.0f}",
+                      f"queries={p50(r['queries']):.0f}", f"n={len(r['wall'])}"]
+        if args.browser:
+            b = time_browser(name, args.browser_switches, args.slider_moves, args.db,
+                             cold_start=name == "befolkning")
+            parts += [f"browser_p50_ms={p50(b['browser']):.0f}",
+                      f"browser_p95_ms={p95(b['browser']):.0f}",
+                      f"main_thread_p50_ms={p50(b['main']):.0f}",
+                      f"main_thread_p95_ms={p95(b['main']):.0f}"]
+            if "slider" in b:
+                parts += [f"slider_p50_ms={p50(b['slider']):.0f}",
+                          f"slider_p95_ms={p95(b['slider']):.0f}",
+                          f"slider_main_thread_p50_ms={p50(b['slider_main']):.0f}"]
+            if "cold_start_ms" in b:
+                parts += [f"cold_start_ms={b['cold_start_ms']:.0f}",
+                          f"cold_all_ms={b['cold_all_ms']:.0f}"]
+        print(" ".join(parts), flush=True)
 
 
 if __name__ == "__main__":

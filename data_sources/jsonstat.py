@@ -19,10 +19,10 @@ dimension's code column with ``numpy.repeat``/``numpy.tile`` of a small code arr
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
+import orjson
 import pandas as pd
 
 __all__ = ["JsonStatError", "DatasetMeta", "Dimension", "decode", "read_meta", "parse"]
@@ -65,13 +65,16 @@ class DatasetMeta:
 def parse(data: str | bytes | dict, require_values: bool = True) -> dict:
     """Parse JSON text (or pass a dict through) and check it is a JSON-stat 2 dataset.
 
+    Parsed with orjson: 3–4× faster than the standard library on SSB's 16–150 MB responses
+    (``bench/decode.py``); its ``JSONDecodeError`` subclasses the standard one.
+
     ``require_values=False`` accepts metadata (PxWebApi 2 metadata has no ``value``)."""
     if isinstance(data, dict):
         obj = data
     else:
         try:
-            obj = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            obj = orjson.loads(data)
+        except (UnicodeDecodeError, orjson.JSONDecodeError) as exc:
             raise JsonStatError(f"ikke gyldig JSON: {exc}") from exc
     if not isinstance(obj, dict):
         raise JsonStatError("JSON-innholdet er ikke et objekt")
