@@ -50,13 +50,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import quote, urlencode
 
-import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import config as _config
-from . import planner
+from . import jsonstat, planner
 
 __all__ = ["SSBClient", "Selection", "ApiConfig", "RateLimiter", "DEFAULT_LIMITER",
            "SSBError", "SSBHTTPError", "SSBNotFound", "SSBRateLimited", "SSBUnavailable",
@@ -297,7 +296,7 @@ class SSBClient:
             if resp.status_code >= 400:
                 self._raise_for_status(resp, content)
             try:
-                return orjson.loads(content), resp  # 3–4× json on big bodies
+                return jsonstat.loads(content), resp  # orjson: 3–4× json on big bodies
             except (UnicodeDecodeError, ValueError) as exc:
                 last_bad = exc
                 continue

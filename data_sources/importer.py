@@ -162,7 +162,7 @@ def _merge_existing(store: Store, res: ingest.IngestResult) -> tuple[pd.DataFram
     """Rows to write: the file's rows plus stored rows of its regions it does not replace."""
     frame = res.frame
     kind, tid = res.kind, res.source.table_id
-    regions = sorted(frame["region_code"].astype(str).unique().tolist())
+    regions = sorted(str(r) for r in frame["region_code"].unique())
     years = sorted(int(y) for y in frame["year"].unique())
     keys = [c for c in frame.columns if c not in _VALUE_COLS]
     old = store.query(f"SELECT * FROM {kind} WHERE table_id = ? AND region_code IN "
@@ -204,7 +204,9 @@ def _write(store: Store, prep: PreparedImport) -> ImportReport:
         # fylker as the sum of their kommuner, where the file (with the store) has them all
         from .refresh import kommuner_by_fylke
         frame = ingest.add_fylke_sums(frame, kommuner_by_fylke(store))
-    regions = sorted(set(res.frame["region_code"].astype(str)) | set(frame["region_code"]))
+    # unique() first: a full 14746 has 17.8 M rows (set() of the rows took 46 s).
+    regions = sorted({str(r) for r in res.frame["region_code"].unique()}
+                     | {str(r) for r in frame["region_code"].unique()})
     store.replace_table_data(res.source, frame, regions=regions, extra=extra)
     years = sorted(int(y) for y in res.frame["year"].unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])

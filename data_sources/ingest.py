@@ -52,6 +52,24 @@ def _codes(df: pd.DataFrame, col: str) -> np.ndarray:
     return s.astype(str).to_numpy()
 
 
+def _categorical(s: pd.Series, fn=str) -> pd.Categorical:
+    """``fn`` of each distinct code, as a categorical: one Python string per category, not
+    per row (a full 14746 has 17.8 M rows; per-row strings cost minutes to build and hash)."""
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype("category")
+    mapped = np.asarray([fn(str(c)) for c in s.cat.categories], dtype=object)
+    uniq, inv = np.unique(mapped, return_inverse=True)  # fn may map several codes to one
+    codes = s.cat.codes.to_numpy()
+    codes = np.where(codes < 0, -1, inv[codes]) if len(uniq) else codes
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object),
+                                     validate=False)
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
+                                     categories=pd.Index([value], dtype=object), validate=False)
+
+
 def _map_categorical(s: pd.Series, fn) -> np.ndarray:
     """Apply ``fn`` to each distinct category only, then broadcast (vectorised)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -136,13 +154,13 @@ def _projection(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
     cdim = meta.dim("ContentsCode")
     alt_of = {c: catalog.alternative_code(c, lab) for c, lab in zip(cdim.codes, cdim.labels)}
     frame = pd.DataFrame({
-        "region_code": _codes(df, "Region"),
-        "sex": _codes(df, "Kjonn"),
+        "region_code": _categorical(df["Region"]),
+        "sex": _categorical(df["Kjonn"]),
         "age": _map_categorical(df["Alder"], parse_age).astype(np.int32),
         "year": _map_categorical(df["Tid"], int).astype(np.int32),
-        "alternative": _map_categorical(df["ContentsCode"], alt_of.__getitem__),
+        "alternative": _categorical(df["ContentsCode"], alt_of.__getitem__),
         "persons": df["value"].to_numpy(dtype=np.float64),
-        "table_id": table_id,
+        "table_id": _constant(table_id, len(df)),
     })
     alts = pd.DataFrame({"code": [alt_of[c] for c in cdim.codes], "contents_code": list(cdim.codes),
                          "label": [re.sub(r"\s*\([^)]*\)\s*$", "", lab) for lab in cdim.labels],
@@ -158,12 +176,12 @@ def _population(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
             keep = _codes(df, "ContentsCode") == "Personer1"
             df = df[keep]
     frame = pd.DataFrame({
-        "region_code": _map_categorical(df["Region"], _history_region),
-        "sex": _codes(df, "Kjonn"),
+        "region_code": _categorical(df["Region"], _history_region),
+        "sex": _categorical(df["Kjonn"]),
         "age": _map_categorical(df["Alder"], parse_age).astype(np.int32),
         "year": _map_categorical(df["Tid"], int).astype(np.int32),
         "persons": df["value"].to_numpy(dtype=np.float64),
-        "table_id": table_id,
+        "table_id": _constant(table_id, len(df)),
     })
     # 07459's "Kommuner summert" list also has K-Rest, K-21-22 (Svalbard, Jan Mayen) and
     # K-23 (kontinentalsokkelen): not kommuner, dropped.
@@ -227,7 +245,11 @@ def concat_results(results: list[IngestResult]) -> IngestResult:
     if not results:
         raise IngestError("ingen data")
     first = results[0]
-    frame = pd.concat([r.frame for r in results], ignore_index=True)
+    frames = [r.frame for r in results]
+    frame = pd.concat(frames, ignore_index=True)
+    for col in frame.columns:  # keep categoricals categorical (concat of unequal ones: str)
+        if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames):
+            frame[col] = pd.api.types.union_categoricals([f[col] for f in frames])
     extra = {}
     for name in first.extra:
         extra[name] = pd.concat([r.extra[name] for r in results], ignore_index=True) \

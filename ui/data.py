@@ -79,6 +79,33 @@ def sources() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _status(version: str, path: str) -> pd.DataFrame:
+    return store().status()
+
+
+def status() -> pd.DataFrame:
+    """``Store.status()`` (what each stored table holds), read once per store version."""
+    return _status(cache_version(), str(config.db_path()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _stored(version: str, path: str) -> tuple[frozenset, frozenset, frozenset]:
+    s = store()
+    return (frozenset(s.regions_in("projection")), frozenset(s.regions_in("population")),
+            frozenset(s.sources()["table_id"]))
+
+
+def missing_tables(region: str) -> list[str]:
+    """Which table keys lack data for ``region`` (as ``refresh.missing_tables``), from the
+    regions each store table holds, read once per store version: no query per switch."""
+    from data_sources import catalog
+    projection, population, tables = _stored(cache_version(), str(config.db_path()))
+    need = [] if region in projection else ["projection"]
+    need += [] if region in population else ["population"]
+    return need + [t for t in catalog.KOSTRA_TABLES if t not in tables]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _sources_by_id(version: str, path: str) -> dict[str, dict]:
     return {r["table_id"]: r for r in store().sources().to_dict("records")}
 

@@ -10,7 +10,6 @@ import os
 import streamlit as st
 
 from data_sources import catalog
-from data_sources.refresh import missing_tables
 from ui import data
 from ui.state import Selection
 
@@ -21,7 +20,7 @@ NAMES = {"projection": "befolkningsframskriving", "population": "befolkningshist
 def needed(region: str) -> list[str]:
     """Tables to fetch for a first view: the region's own series, and KOSTRA tables that are
     not in the store at all."""
-    return missing_tables(data.store(), region)
+    return data.missing_tables(region)
 
 
 def fetch(sel: Selection, need: list[str]) -> tuple[bool, str]:

@@ -6,7 +6,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data_sources.refresh import missing_tables
 from ui import data, fetch, state
 from analysis.format import fmt_int
 
@@ -22,7 +21,7 @@ st.markdown(
 
 # -- the chosen region -------------------------------------------------------------------
 st.subheader(f"Data for {sel.region_name}")
-need = missing_tables(store, sel.region_code)
+need = data.missing_tables(sel.region_code)
 if not need:
     st.success(f"Databasen har alle tabeller for {sel.region_name}.")
 else:
@@ -67,7 +66,7 @@ with st.expander("Importer filer lastet ned fra Statistikkbanken", expanded=bool
 
 # -- what the store holds ----------------------------------------------------------------
 st.subheader("Hva databasen inneholder")
-status = store.status()
+status = data.status()
 if status.empty:
     st.info("Databasen er tom. Hent data for en kommune med knappen over, kjør "
             "`python -m data_sources refresh --all` kvelden før et møte, eller importer filer.")
