@@ -1,8 +1,9 @@
 """Plotly helpers shared by all pages: Norwegian layout, source captions, standard charts.
 
-Every figure goes through ``base_layout`` (separators ``", "`` → "12 345,6", explicit tick
-formats, one font, legend below). Chart builders take the tidy frames from ``analysis`` —
-exactly the numbers the page also offers for download — and return ``go.Figure``.
+Every figure goes through ``layout_defaults`` (separators ``", "`` → "12 345,6", explicit
+tick formats, one font, legend below, a small template). Chart builders take the tidy
+frames from ``analysis`` — exactly the numbers the page also offers for download — and
+return ``go.Figure``; ``frozen(fig)`` marks one that is cached and drawn again.
 No Streamlit import here except in ``source_caption``'s default lookup (lazy).
 """
 
@@ -27,6 +28,11 @@ COLORS = {
 REGION_COLORS = ["#1f4e79", "#c8553d", "#6b8e23", "#8a6fb3"]
 INT_FORMAT = ",.0f"  # d3: thousands grouped, no decimals ("12 345" with our separators)
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14)
+# The one part of Streamlit's Plotly template our charts use: its colorway placeholders
+# (the browser swaps in the theme's colours). The full template is ~3.7 KB of colour
+# scales and per-trace-type defaults, sent with every chart on every rerun; every trace
+# here sets its own colours, so it would be half of a band chart's bytes for nothing.
+TEMPLATE = {"layout": {"colorway": [f"#{i:06d}" for i in range(1, 11)]}}
 
 
 def figure(data: list[dict], layout: dict | None = None,
@@ -40,6 +46,24 @@ def figure(data: list[dict], layout: dict | None = None,
     return go.Figure(spec, _validate=False)
 
 
+class _Frozen(go.Figure):
+    """A finished figure shared read-only between runs and sessions: ``to_dict()`` (which
+    Streamlit calls on every ``st.plotly_chart``, a deep copy) is computed once."""
+
+    def to_dict(self) -> dict:
+        d = getattr(self, "_kg_dict", None)
+        if d is None:
+            d = self._kg_dict = super().to_dict()
+        return d
+
+
+def frozen(fig: go.Figure) -> go.Figure:
+    """Mark ``fig`` finished (no more changes): later ``to_dict()`` calls return one dict.
+    For figures kept in a cache and drawn again and again."""
+    fig.__class__ = _Frozen
+    return fig
+
+
 def _arr(s) -> np.ndarray:
     return np.asarray(s, dtype=float)
 
@@ -50,6 +74,7 @@ def layout_defaults(layout: dict | None = None, *, height: int = 420,
     """``layout`` (a plotly layout dict) with the common settings merged in: Norwegian
     separators, font, legend below, explicit tick formats on every x/y axis present."""
     out = dict(layout or {})
+    out.setdefault("template", TEMPLATE)
     out.update(separators=PLOTLY_SEPARATORS, height=height, font=FONT, hovermode="x unified",
                margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
                legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
@@ -61,21 +86,6 @@ def layout_defaults(layout: dict | None = None, *, height: int = 420,
     for k in set(keys) | {"xaxis", "yaxis"}:
         out[k] = {**(xaxis if k.startswith("x") else yaxis), **out.get(k, {})}
     return out
-
-
-def base_layout(fig: go.Figure, *, height: int = 420, yformat: str = INT_FORMAT,
-                xformat: str = "d", ytitle: str | None = None,
-                xtitle: str | None = None) -> go.Figure:
-    """Apply the common layout to an existing figure in place (and return ``fig``)."""
-    fig.update_layout(separators=PLOTLY_SEPARATORS, height=height, font=FONT,
-                      hovermode="x unified", margin=dict(l=10, r=10, t=40, b=10),
-                      plot_bgcolor="white",
-                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left",
-                                  x=0))
-    fig.update_yaxes(tickformat=yformat, gridcolor="#e5e5e5", zeroline=False,
-                     title_text=ytitle)
-    fig.update_xaxes(tickformat=xformat, showgrid=False, title_text=xtitle)
-    return fig
 
 
 # -- captions ---------------------------------------------------------------------------
