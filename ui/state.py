@@ -7,12 +7,11 @@ for everyone in a workshop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from analysis.report import LANGUAGES, Selection
 from data_sources import catalog
 from ui import data
 
@@ -20,20 +19,6 @@ from ui import data
 HORIZONS = (2030, 2040, 2050)
 DEFAULTS = {"region": "0301", "alternative": "MMMM", "horizon": 2040}
 LEVEL_LABEL = {"land": "land", "fylke": "fylke", "kommune": "kommune"}
-
-
-@dataclass(frozen=True)
-class Selection:
-    region_code: str
-    region_name: str
-    level: str  # land | fylke | kommune
-    fylke_code: str | None
-    alternative: str
-    horizon: int
-
-    @property
-    def alternative_label(self) -> str:
-        return catalog.alternative_label(self.alternative)
 
 
 def _options() -> pd.DataFrame:
@@ -120,3 +105,9 @@ def current() -> Selection:
     if token is None or st.session_state.get("_sidebar_run") is not token:
         return sidebar()
     return st.session_state["_selection"]
+
+
+def language() -> str:
+    """The målform of generated text and exports (``nb`` | ``nn``); menus stay bokmål."""
+    lang = st.session_state.get("language", "nb")
+    return lang if lang in LANGUAGES else "nb"
