@@ -195,9 +195,13 @@ class Table:
     def formatted(self) -> pd.DataFrame:
         """The frame as Norwegian text (screen, HTML): «12 345», «12,3», «–» for missing."""
         out = self.frame.copy().astype(object)
-        for col in self.decimals:
-            if col in out:
+        for col in out.columns:
+            if col in self.decimals:
                 out[col] = [fmt_num(v, self._dec(col, i)) for i, v in enumerate(self.frame[col])]
+            else:  # labels and years: as text, «–» where missing
+                out[col] = ["–" if v is None or (isinstance(v, float) and v != v) else
+                            (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                            for v in self.frame[col]]
         return out
 
 

@@ -59,7 +59,9 @@ def figure(chart: Chart, height: int | None = None, title: bool = True):
         return charts.pyramid_chart(chart.data, spec["base_year"],
                                     start_year=spec.get("start_year"), height=height or 620)
     if chart.kind == "scenario_band":
-        fig = scn.band_figure(chart.data, unchanged=spec["unchanged"], scenario=spec["scenario"],
+        data = chart.data.rename(columns={spec["low"]: "Lav (alle alternativer)",
+                                          spec["high"]: "Høy (alle alternativer)"})
+        fig = scn.band_figure(data, unchanged=spec["unchanged"], scenario=spec["scenario"],
                               title=chart.title if title else "", ytitle=spec["ytitle"],
                               show_scenario=spec["show_scenario"], hline=spec.get("hline"),
                               hline_text=spec.get("hline_text", ""))
@@ -85,12 +87,27 @@ def table(t: Table) -> None:
         st.caption(t.caption)
 
 
-def chart(c: Chart, key: str | None = None) -> None:
-    st.plotly_chart(figure(c), key=key or f"chart_{c.key}", config=PLOTLY_CONFIG)
-    if c.caption:
-        st.caption(c.caption)
-
-
 def notes(report: Report) -> None:
     for n in report.notes:
         st.caption(f"ℹ️ {n}")
+
+
+def header(report: Report) -> bool:
+    """Title, the view's question and data notes; False (after saying what is missing and
+    where to get it) when the store lacks what the view needs."""
+    st.title(report.title)
+    st.markdown(report.intro)
+    notes(report)
+    if report.missing:
+        st.info(f"{report.missing} Hent eller importer tallene på siden «Oversikt og data».")
+        st.page_link("views/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
+        return False
+    return True
+
+
+def chart_block(report: Report, c: Chart, key: str) -> None:
+    """A chart, its source line and its CSV/Excel downloads."""
+    from ui import export
+    st.plotly_chart(figure(c), key=key, config=PLOTLY_CONFIG)
+    st.caption(c.caption)
+    export.item_downloads(report, c, f"dl_{key}")

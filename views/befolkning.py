@@ -15,11 +15,7 @@ from ui import data, export, render, state
 def main() -> None:
     sel = state.current()
     report = data.cached(population_report, sel, state.language())
-    st.title(report.title)
-    st.markdown(report.intro)
-    if report.missing:
-        st.info(f"{report.missing} Hent eller importer tallene på siden «Oversikt og data».")
-        st.page_link("views/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
+    if not render.header(report):
         return
 
     sec = report.section("nokkeltall")
@@ -52,8 +48,7 @@ def main() -> None:
     for pair in (bands[:2], bands[2:]):
         for col, c in zip(st.columns(2), pair):
             with col:
-                render.chart(c)
-                export.item_downloads(report, c, f"dl_{c.key}")
+                render.chart_block(report, c, c.key)
 
     for key in ("vekstindeks", "pyramide"):
         sec = report.section(key)
@@ -63,8 +58,7 @@ def main() -> None:
         c = sec.items[0]
         if key == "pyramide":
             st.caption("Trykk «Spill av» eller dra i glidebryteren for å se årene.")
-        render.chart(c)
-        export.item_downloads(report, c, f"dl_{c.key}")
+        render.chart_block(report, c, c.key)
 
     with st.expander("Definisjoner"):
         for p in report.method:
