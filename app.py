@@ -24,5 +24,9 @@ VIEWS = [
 pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
          for stem, title, icon in VIEWS if (ROOT / "views" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
-fetch.ensure_region(state.sidebar())
+sel = state.sidebar()
+with st.sidebar:
+    state.copy_link(nav.url_path)
+state.messages()
+fetch.ensure_region(sel)
 nav.run()

@@ -215,7 +215,7 @@ def population_report(store, selection: Selection, language: str = "nb") -> Repo
     """Everything «Befolkning» shows for ``selection`` (region, alternative, horizon)."""
     sel = selection
     sources = store_sources(store)
-    ptab_q = dem.projection_table_id(store)
+    ptab_q = sel.projection_table or dem.projection_table_id(store)
     cube = dem.region_cube(store, sel.region_code, projection_table=ptab_q)
     table = dem.groups_from_cube(cube)
     ptab = ptab_q or PROJ_FALLBACK

@@ -299,6 +299,7 @@ class Selection:
     fylke_code: str | None
     alternative: str
     horizon: int
+    projection_table: str | None = None  # None: the newest round in the store
 
     @property
     def alternative_label(self) -> str:

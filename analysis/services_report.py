@@ -62,7 +62,7 @@ def _inputs(store, sel: Selection):
     (the model's inputs)."""
     sources = store_sources(store)
     base = sv.load_base(store, sel.region_code, sel.level)
-    ptab = dem.projection_table_id(store)
+    ptab = sel.projection_table or dem.projection_table_id(store)
     pop = sv.population_frame(store, sel.region_code, base.pop_year, ptab) if base.ok \
         else pd.DataFrame()
     alts = set(pop.index.get_level_values("alternative")) if len(pop) else set()
@@ -158,7 +158,7 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
             d = round(scen) - round(unchanged)
             delta = f"{fmt_int(d, sign=True)} i scenarioet"
         figs.append(KeyFigure(
-            f"brukere_{s}", f"{_short(s, language)} {horizon}", unchanged, "personer", 0,
+            f"kf_brukere_{s}", f"{_short(s, language)} {horizon}", unchanged, "personer", 0,
             today, str(base.kostra_year), str(horizon), ids, delta_text=delta,
             delta_arrow=_arrow(d),
             help=(f"{sv.SERVICE_LABELS[s]}, uendret dekningsgrad. I dag: {fmt_int(today)} "
@@ -240,9 +240,9 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         for y in KEY_YEARS:
             if y in cap_u.gaps:
                 rows.append({"År": y, "Plasser i dag": base.places,
-                             "Behov, uendret": cap_u.gaps[y] + base.places,
+                             "Behov, uendret": cap_u.need[y],
                              "Mangler, uendret": cap_u.gaps[y],
-                             "Behov, scenario": cap_s.gaps[y] + base.places,
+                             "Behov, scenario": cap_s.need[y],
                              "Mangler, scenario": cap_s.gaps[y]})
         cap_table = pd.DataFrame(rows)
         first_u = _first_text(cap_u.first_year_over, y0, language)

@@ -56,3 +56,35 @@ def test_tjenester_and_bemanning_equal_report(monkeypatch, store_path, code):
     report = staffing_report(get_store(store_path), _sel(code), scenario)
     assert_page_shows(at, report)
     assert shown_key_figures(at, report) >= 4
+
+
+def test_link_with_scenario_reproduces_the_view(monkeypatch, store_path):
+    """A shared link (scenario, målform, horizon) opened in a fresh session gives the
+    same numbers, and the page writes the same parameters back."""
+    at = run_page(monkeypatch, store_path, "views/bemanning.py", region="1856", alt="LHML",
+                  aar="2050", inst="-1", trapp="20", prod="0.5", maal="nn")
+    scenario = sv.Scenario(institution_change=-1.0, shift_to_home=20.0, productivity=0.5)
+    report = staffing_report(get_store(store_path), _sel("1856", "LHML", 2050), scenario, "nn")
+    assert_page_shows(at, report)
+    assert at.select_slider(key="_w_scn_shift_to_home").value == 20.0
+    assert "etter alternativet «Sterk aldring» (LHML) i befolkningsframskrivinga til SSB" in \
+        " ".join(report.summary)
+    qp = {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else
+          at.query_params[k] for k in at.query_params}
+    assert {k: qp[k] for k in ("region", "alt", "aar", "inst", "trapp", "prod", "maal")} == {
+        "region": "1856", "alt": "LHML", "aar": "2050", "inst": "-1", "trapp": "20",
+        "prod": "0.5", "maal": "nn"}
+    assert qp["proj"] == "2026" and qp["kostra"] == "2025"
+    link = [c.value for c in at.code if "region=1856" in c.value]
+    assert link and "trapp=20" in link[0] and "/bemanning?" in link[0]
+
+
+def test_bad_and_old_link_parameters_are_explained(monkeypatch, store_path):
+    at = run_page(monkeypatch, store_path, "views/befolkning.py", region="1507", alt="QQQQ",
+                  aar="2045")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "1507" in warnings and "1508 Ålesund og 1580 Haram" in warnings
+    assert "«QQQQ»" in warnings and "«2045»" in warnings
+    assert at.title[0].value == "Befolkning – Ålesund"
+    at = run_page(monkeypatch, store_path, "views/befolkning.py", region="9999")
+    assert "«9999»" in " ".join(w.value for w in at.warning)

@@ -113,11 +113,41 @@ def item_downloads(report: Report, item: Chart | Table, key: str) -> None:
                            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
 
 
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def view_reports(sel, scen, lang: str) -> dict[str, Report]:
+    """The three views' reports for one selection, scenario and målform (cached per store
+    version), for the deck and the HTML report."""
+    from analysis.population_report import population_report
+    from analysis.services_report import services_report, staffing_report
+    from ui import data
+    return {"befolkning": data.cached(population_report, sel, lang),
+            "tjenester": data.cached(services_report, sel, scen, lang),
+            "bemanning": data.cached(staffing_report, sel, scen, lang)}
+
+
 def report_downloads(report: Report) -> None:
-    """The whole view as files (placeholder-free: only formats that are implemented)."""
-    from ui import workbook
+    """The whole fact base as files: this view as an Excel workbook, all three views as a
+    PowerPoint deck and as an HTML report. Built only when clicked."""
+    from ui import deck, html_report, scenario, state, workbook
+    args = (state.current(), scenario.current(), report.language)
     st.subheader("Ta med tallene")
+    st.caption("Filene lages når du trykker (noen sekunder). PowerPoint og rapporten samler "
+               "Befolkning, Tjenester og Bemanning for valgt kommune, alternativ og scenario.")
+    name = f"kunnskapsgrunnlag_{report.region_code}_{slug(report.region_name)}_" \
+           f"{report.alternative}_{report.horizon}"
     with st.container(horizontal=True, gap="small"):
-        st.download_button("Excel-arbeidsbok", data=lambda: workbook.workbook_bytes(report),
+        st.download_button("PowerPoint", data=lambda: deck.pptx_bytes(view_reports(*args),
+                                                                       report.language),
+                           file_name=f"{name}.pptx", mime=PPTX, key="dl_pptx",
+                           on_click="ignore", icon=":material/slideshow:", type="primary")
+        st.download_button("Rapport (HTML, kan skrives ut som PDF)",
+                           data=lambda: html_report.html_bytes(view_reports(*args),
+                                                               report.language),
+                           file_name=f"{name}.html", mime="text/html", key="dl_html",
+                           on_click="ignore", icon=":material/description:")
+        st.download_button("Excel-arbeidsbok (denne siden)",
+                           data=lambda: workbook.workbook_bytes(report),
                            file_name=file_name(report, "arbeidsbok", "xlsx"), mime=XLSX,
                            key="dl_workbook", on_click="ignore", icon=":material/table_view:")
