@@ -510,17 +510,15 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         share_text.append("ℹ️ Landstall mangler i databasen (KOSTRA EAK eller befolkning for "
                           "hele landet).")
     s_h, l_h = shu.get(horizon), land_u.get(horizon)
+    land_part = f"; landet {fmt_share(l_h, 1)} i {horizon}" if l_h is not None and land else ""
     share_headline = say(
         language,
         f"I {horizon} vil {fmt_share(s_h, 1)} av innbyggerne 20–66 år i {sel.region_name} kunne "
-        f"måtte jobbe i pleie og omsorg med dagens dekningsgrad, mot {fmt_share(shu.get(y0), 1)} "
-        f"i {y0}" + (f" og {fmt_share(l_h, 1)} i landet" if l_h is not None and land else "")
-        + f", {premise}.",
+        f"måtte jobbe i pleie og omsorg med dagens dekningsgrad ({fmt_share(shu.get(y0), 1)} "
+        f"i {y0}{land_part}), {premise}.",
         f"I {horizon} vil {fmt_share(s_h, 1)} av innbyggjarane 20–66 år i {sel.region_name} "
-        f"kunne måtte jobbe i pleie og omsorg med dagens dekningsgrad, mot "
-        f"{fmt_share(shu.get(y0), 1)} i {y0}"
-        + (f" og {fmt_share(l_h, 1)} i landet" if l_h is not None and land else "")
-        + f", {premise}.")
+        f"kunne måtte jobbe i pleie og omsorg med dagens dekningsgrad "
+        f"({fmt_share(shu.get(y0), 1)} i {y0}{land_part}), {premise}.")
     chart_s = Chart("andel_20_66", say(language, "Andel av innbyggerne 20–66 år",
                                        "Del av innbyggjarane 20–66 år"), "bars", stab,
                     headline=share_headline,

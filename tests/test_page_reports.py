@@ -88,3 +88,28 @@ def test_bad_and_old_link_parameters_are_explained(monkeypatch, store_path):
     assert at.title[0].value == "Befolkning – Ålesund"
     at = run_page(monkeypatch, store_path, "views/befolkning.py", region="9999")
     assert "«9999»" in " ".join(w.value for w in at.warning)
+
+
+def test_presentation_steps_through_the_fixed_sequence(monkeypatch, store_path):
+    from analysis.report_deck import steps
+    at = run_page(monkeypatch, store_path, "views/presentasjon.py", region="1804", aar="2040",
+                  steg="2")
+    store = get_store(store_path)
+    sel = _sel("1804")
+    reports = {"befolkning": population_report(store, sel),
+               "tjenester": services_report(store, sel), "bemanning": staffing_report(store, sel)}
+    seq = steps(reports, presentation=True)
+    assert [s.title() for s, _, _ in seq] == ["Befolkningen", "De eldste eldre", "Tjenestebehov",
+                                              "Bemanning", "Sammenlignet med andre"]
+
+    def shown():
+        return " ".join(m.value for m in at.markdown)
+
+    assert seq[1][2].headline in shown() and "2/5 · De eldste eldre · Bodø" in shown()
+    for i in range(2, 5):
+        at.button(key="present_next").click().run()
+        assert not at.exception
+        assert seq[i][2].headline in shown() and seq[i][2].caption in shown()
+    assert at.button(key="present_next").disabled
+    at.button(key="present_prev").click().run()
+    assert seq[3][2].headline in shown()
