@@ -47,27 +47,28 @@ def test_befolkning_page_in_chromium(server, tmp_path):
         assert page.get_by_text("Kilde: SSB, tabell 14746").count() >= 1
         shot(page, "befolkning_top", tmp_path, full_page=False)
 
-        # The pyramid is the last Plotly chart; its slider starts at the horizon year.
+        # The pyramid is the last Plotly chart; the year slider above it starts at the
+        # horizon year. Moving it redraws the pyramid with another year (one fragment rerun).
         pyramid = page.locator(".js-plotly-plot").last
         pyramid.scroll_into_view_if_needed()
-        state_js = ("el => { const s = el._fullLayout.sliders[0]; "
-                    "return [s.steps[s.active].label, el._fullData[0].x.length, "
-                    "Array.from(el._fullData[0].x).slice(60, 90).join(',')]; }")
-        label, n_ages, before = pyramid.evaluate(state_js)
-        assert (label, n_ages) == ("2040", 106)
+        bars_js = ("el => [el._fullData[0].x.length, "
+                   "Array.from(el._fullData[0].x).slice(60, 90).join(',')]")
+        n_ages, before = pyramid.evaluate(bars_js)
+        assert n_ages == 106
+        year = page.locator("[data-testid='stSlider']").filter(has_text="År i pyramiden")
+        assert "2040" in year.get_by_test_id("stSliderThumbValue").inner_text()
         page.wait_for_timeout(300)
         shot(pyramid, "befolkning_pyramide_2040", tmp_path)
-        rail = pyramid.locator(".slider-rail-rect").bounding_box()
-        page.mouse.click(rail["x"] + 4, rail["y"] + rail["height"] / 2)
+        year.locator("input[type='range']").focus()
+        page.keyboard.press("Home")  # the first year: the base year (observed)
         page.wait_for_function(
-            "el => el._fullLayout.sliders[0].steps[el._fullLayout.sliders[0].active]"
-            ".label !== '2040'", arg=pyramid.element_handle(), timeout=10_000)
-        page.wait_for_timeout(600)  # the frame is applied after the slider moves
-        label, _, after = pyramid.evaluate(state_js)
-        assert label == "2026"  # the first year: the base year (observed)
-        assert after != before  # the bars show another year
-        page.wait_for_timeout(600)  # let the frame transition finish before the shot
-        shot(pyramid, "befolkning_pyramide", tmp_path)
+            "([el, b]) => { const g = el.closest('[data-testid=\"stMain\"]')"
+            ".querySelectorAll('.js-plotly-plot'); const p = g[g.length - 1];"
+            " return p._fullData && Array.from(p._fullData[0].x).slice(60, 90).join(',') !== b; }",
+            arg=[pyramid.element_handle(), before], timeout=30_000)
+        assert "2026" in year.get_by_test_id("stSliderThumbValue").inner_text()
+        page.wait_for_timeout(600)
+        shot(page.locator(".js-plotly-plot").last, "befolkning_pyramide", tmp_path)
         page.get_by_role("heading", name="Utvikling per aldersgruppe").scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         shot(page, "befolkning_grupper", tmp_path, full_page=False)

@@ -154,19 +154,41 @@ def test_csv_and_excel_hold_the_numbers():
     pd.testing.assert_frame_equal(back, df, check_dtype=False)
 
 
-def test_pyramid_chart_frames_and_fixed_axes():
+def test_pyramid_chart_one_year_on_fixed_axes():
     import pandas as pd
 
     from ui.charts import pyramid_chart
     rows = [{"year": y, "age": a, "sex": s, "persons": float(a + (y - 2026) * 10)}
             for y in (2026, 2027, 2028) for s in "12" for a in range(106)]
-    fig = pyramid_chart(pd.DataFrame(rows), 2026, start_year=2027)
-    assert [f.name for f in fig.frames] == ["2026", "2027", "2028"]
+    fig = pyramid_chart(pd.DataFrame(rows), 2026, year=2027)
+    assert not fig.frames and not fig.layout.sliders  # one year, no animation frames
     assert fig.layout.separators == ", "
-    xmax = (105 + 20) * 1.08
+    xmax = (105 + 20) * 1.08  # the largest bar of all years (2028, age 105), not of 2027
     assert tuple(fig.layout.xaxis.range) == pytest.approx((-xmax, xmax))
-    assert fig.layout.sliders[0].active == 1
     assert list(fig.data[1].x)[:3] == [10.0, 11.0, 12.0]  # kvinner 2027, ages 0–2
     assert list(fig.data[0].x)[:2] == [-10.0, -11.0]  # menn drawn to the left
     outline = fig.data[2]  # the base year's outline does not move with the frames
     assert outline.x[0] == -0.0 and outline.y[0] == -0.5
+
+
+def _pyramid_women(at, age: int) -> float:
+    import base64
+    import json
+
+    import numpy as np
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the pyramid is the last chart
+    x = next(t for t in spec["data"] if t.get("name") == "Kvinner")["x"]
+    if isinstance(x, dict):  # plotly's typed-array encoding of numpy arrays
+        x = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])
+    return float(x[age])
+
+
+def test_pyramid_year_slider_draws_that_year(app, db):
+    at = _open("3103", "HHMH", "2030")
+    slider = at.select_slider(key="pyr_year")
+    assert slider.value == 2030 and slider.options == [str(y) for y in range(2026, 2031)]
+    # Hand values (tests/test_demography.py): kvinner 85 år in HHMH = 1.1 × (1 + 0.5 t).
+    assert _pyramid_women(at, 85) == pytest.approx(1.1 * 3.0)
+    slider.set_value(2027).run()
+    assert not at.exception
+    assert _pyramid_women(at, 85) == pytest.approx(1.1 * 1.5)

@@ -35,15 +35,11 @@ FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14)
 TEMPLATE = {"layout": {"colorway": [f"#{i:06d}" for i in range(1, 11)]}}
 
 
-def figure(data: list[dict], layout: dict | None = None,
-           frames: list[dict] | None = None) -> go.Figure:
-    """A ``go.Figure`` from plain trace/layout/frame dicts, skipping plotly's per-property
-    validation (10–20× faster for many traces or frames; the dicts are authored here and
-    the figures are covered by tests, so validation buys nothing at run time)."""
-    spec = {"data": data, "layout": layout or {}}
-    if frames:
-        spec["frames"] = frames
-    return go.Figure(spec, _validate=False)
+def figure(data: list[dict], layout: dict | None = None) -> go.Figure:
+    """A ``go.Figure`` from plain trace/layout dicts, skipping plotly's per-property
+    validation (10–20× faster for many traces; the dicts are authored here and the figures
+    are covered by tests, so validation buys nothing at run time)."""
+    return go.Figure({"data": data, "layout": layout or {}}, _validate=False)
 
 
 class _Frozen(go.Figure):
@@ -227,83 +223,53 @@ def _outline(ages: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def pyramid_chart(df: pd.DataFrame, base_year: int, *, start_year: int | None = None,
+def pyramid_chart(df: pd.DataFrame, base_year: int, *, year: int | None = None,
                   height: int = 620) -> go.Figure:
-    """Animated population pyramid (single-year age, menn left, kvinner right).
+    """Population pyramid of one year (single-year age, menn left, kvinner right).
 
-    ``df``: ``year, age, sex ('1'/'2'), persons`` as from ``analysis.demography.pyramid``.
-    The base year's pyramid is drawn as an outline in every frame; axes are fixed to the
-    largest bar over all years; a play button and a year slider drive the frames.
+    ``df``: ``year, age, sex ('1'/'2'), persons`` as from ``analysis.demography.pyramid``,
+    all years: the axes are fixed to the largest bar over all of them, so the chart keeps
+    its scale when the page's year slider draws another year. The base year's pyramid is
+    drawn as an outline. One year per figure (no animation frames): 25 frames were 75 KB of
+    every kommune switch, sent whether or not anyone played them.
     """
-    d = df.sort_values(["year", "sex", "age"])
-    years = sorted(d["year"].unique().tolist())
+    years = sorted(df["year"].unique().tolist())
     ages = np.arange(106)
     # cube[year, sex (0 menn, 1 kvinner), age]; ages missing in the data count as 0.
     cube = np.zeros((len(years), 2, len(ages)))
-    yi = np.searchsorted(years, d["year"].to_numpy())
-    si = (d["sex"].to_numpy() == "2").astype(int)
-    cube[yi, si, d["age"].to_numpy().clip(0, 105)] = d["persons"].to_numpy(dtype=float)
-    start = start_year if start_year in years else years[0]
+    yi = np.searchsorted(years, df["year"].to_numpy())
+    si = (df["sex"].to_numpy() == "2").astype(int)
+    cube[yi, si, df["age"].to_numpy().clip(0, 105)] = df["persons"].to_numpy(dtype=float)
+    shown = cube[years.index(year)] if year in years else cube[0]
     xmax = float(cube.max() or 1) * 1.08
     base = cube[years.index(base_year)] if base_year in years else cube[0]
-
-    def bars(i: int) -> list[dict]:
-        return [
-            dict(type="bar", y=ages, x=-cube[i, 0], orientation="h", name="Menn",
-                 marker=dict(color=COLORS["men"]), customdata=cube[i, 0],
-                 hovertemplate="Menn %{y} år: %{customdata:,.0f}<extra></extra>"),
-            dict(type="bar", y=ages, x=cube[i, 1], orientation="h", name="Kvinner",
-                 marker=dict(color=COLORS["women"]),
-                 hovertemplate="Kvinner %{y} år: %{x:,.0f}<extra></extra>"),
-        ]
-
-    def frame(i: int) -> dict:
-        # Frames only carry what changes (x, and the men's hover values). Plain lists:
-        # plotly copies and re-encodes numpy arrays per frame, lists are cheaper here.
-        men = cube[i, 0].tolist()
-        return dict(name=str(years[i]), traces=[0, 1], data=[
-            dict(type="bar", x=[-v for v in men], customdata=men),
-            dict(type="bar", x=cube[i, 1].tolist())])
-
     mx, my = _outline(ages, -base[0])
     wx, wy = _outline(ages, base[1])
     line = dict(color=COLORS["outline"], width=1.2, shape="vh")
-    outline = [
+    data = [
+        dict(type="bar", y=ages, x=-shown[0], orientation="h", name="Menn",
+             marker=dict(color=COLORS["men"]), customdata=shown[0],
+             hovertemplate="Menn %{y} år: %{customdata:,.0f}<extra></extra>"),
+        dict(type="bar", y=ages, x=shown[1], orientation="h", name="Kvinner",
+             marker=dict(color=COLORS["women"]),
+             hovertemplate="Kvinner %{y} år: %{x:,.0f}<extra></extra>"),
         dict(type="scatter", x=mx, y=my, mode="lines", line=line,
              name=f"{base_year} (omriss)", hoverinfo="skip", legendgroup="outline"),
         dict(type="scatter", x=wx, y=wy, mode="lines", line=line, showlegend=False,
              hoverinfo="skip", legendgroup="outline"),
     ]
     ticks = _symmetric_ticks(xmax)
-    play = dict(frame=dict(duration=400, redraw=True), transition=dict(duration=0),
-                fromcurrent=True)
-    pause = dict(frame=dict(duration=0, redraw=False), mode="immediate")
     layout = dict(
         barmode="overlay", bargap=0.05,
         xaxis=dict(range=[-xmax, xmax], tickvals=ticks,
                    ticktext=[fmt_int(abs(t)) for t in ticks], title=dict(text="Personer"),
                    autorange=False, fixedrange=True),
         yaxis=dict(range=[-1, 106], title=dict(text="Alder"), dtick=10, autorange=False,
-                   fixedrange=True),
-        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.06, xanchor="left",
-                          yanchor="top", direction="left", buttons=[
-                              dict(label="▶ Spill av", method="animate", args=[None, play]),
-                              dict(label="❚❚ Pause", method="animate",
-                                   args=[[None], pause])])],
-        sliders=[dict(active=years.index(start), x=0.18, len=0.82, y=-0.02, yanchor="top",
-                      currentvalue=dict(prefix="År: ", xanchor="right", font=dict(size=16)),
-                      pad=dict(t=30),
-                      steps=[dict(label=str(y), method="animate",
-                                  args=[[str(y)], dict(mode="immediate",
-                                                       frame=dict(duration=0, redraw=True),
-                                                       transition=dict(duration=0))])
-                             for y in years])])
+                   fixedrange=True))
     layout = layout_defaults(layout, height=height, xformat=INT_FORMAT, yformat="d")
     layout.update(hovermode="closest", legend=dict(orientation="h", y=1.02, yanchor="bottom",
-                                                   x=0, xanchor="left"),
-                  margin=dict(l=10, r=10, t=40, b=120))
-    return figure(bars(years.index(start)) + outline, layout,
-                  [frame(i) for i in range(len(years))])
+                                                   x=0, xanchor="left"))
+    return figure(data, layout)
 
 
 def _symmetric_ticks(xmax: float) -> list[float]:

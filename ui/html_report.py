@@ -72,9 +72,7 @@ class _Plotly:
         self.first = True
 
     def __call__(self, c: Chart) -> str:
-        fig = figure(c)
-        if c.kind == "pyramid":  # a printed page shows the horizon year, no animation
-            fig.layout.updatemenus, fig.layout.sliders = (), ()
+        fig = figure(c)  # a pyramid shows the horizon year
         fig.layout.width = 900
         out = fig.to_html(full_html=False, include_plotlyjs=self.first,
                           config={"staticPlot": True, "displayModeBar": False})

@@ -7,6 +7,8 @@ presentation mode and the exporters use the same function); ``metric``, ``table`
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -45,9 +47,10 @@ def _bars(chart: Chart, height: int):
     return charts.figure(traces, layout)
 
 
-def figure(chart: Chart, height: int | None = None, title: bool = True):
+def figure(chart: Chart, height: int | None = None, title: bool = True,
+           year: int | None = None):
     """The Plotly figure of a report chart (``kind``: band, index, pyramid, scenario_band,
-    bars, lines)."""
+    bars, lines). ``year``: the pyramid's year (default: the chart's ``start_year``)."""
     spec = chart.spec
     if chart.kind == "band":
         return charts.band_chart(chart.data, spec["base_year"], title=chart.title if title else None,
@@ -57,7 +60,8 @@ def figure(chart: Chart, height: int | None = None, title: bool = True):
                                   height=height or 380)
     if chart.kind == "pyramid":
         return charts.pyramid_chart(chart.data, spec["base_year"],
-                                    start_year=spec.get("start_year"), height=height or 620)
+                                    year=year if year is not None else spec.get("start_year"),
+                                    height=height or 620)
     if chart.kind == "scenario_band":
         data = chart.data.rename(columns={spec["low"]: "Lav (alle alternativer)",
                                           spec["high"]: "Høy (alle alternativer)"})
@@ -105,9 +109,26 @@ def header(report: Report) -> bool:
     return True
 
 
-def chart_block(report: Report, c: Chart, key: str) -> None:
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def _shared_figure(_chart: Chart, digest: str, year: int | None):
+    return charts.frozen(figure(_chart, year=year))
+
+
+def shared_figure(c: Chart, year: int | None = None):
+    """``figure(c)``, built once per chart content and shared by every run and session
+    (figures are only read after this; ``charts.frozen`` keeps Streamlit from deep-copying
+    them on every draw). Keyed on a digest of the chart's data and options, so a new store
+    version, region or alternative gets its own figure."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pd.util.hash_pandas_object(c.data, index=True).to_numpy().tobytes())
+    h.update(repr((c.kind, c.title, list(c.data.columns), sorted(c.spec.items(), key=str)))
+             .encode())
+    return _shared_figure(c, h.hexdigest(), year)
+
+
+def chart_block(report: Report, c: Chart, key: str, year: int | None = None) -> None:
     """A chart, its source line and its CSV/Excel downloads."""
     from ui import export
-    st.plotly_chart(figure(c), key=key, config=PLOTLY_CONFIG)
+    st.plotly_chart(shared_figure(c, year), key=key, config=PLOTLY_CONFIG)
     st.caption(c.caption)
     export.item_downloads(report, c, f"dl_{key}")

@@ -57,13 +57,31 @@ def main() -> None:
             st.caption(p)
         c = sec.items[0]
         if key == "pyramide":
-            st.caption("Trykk «Spill av» eller dra i glidebryteren for å se årene.")
-        render.chart_block(report, c, c.key)
+            pyramid(report, c)
+        else:
+            render.chart_block(report, c, c.key)
 
     with st.expander("Definisjoner"):
         for p in report.method:
             st.markdown(p)
     export.report_downloads(report)
+
+
+@st.fragment
+def pyramid(report, c) -> None:
+    """The pyramid of one year, chosen with a slider: moving it reruns this fragment only
+    (one chart), not the page; the figure holds one year, not 25 animation frames."""
+    years = sorted(int(y) for y in c.data["year"].unique())
+    start = c.spec.get("start_year")
+    start = start if start in years else years[-1]
+    # Start at the horizon year; a new horizon in the sidebar moves the slider there again.
+    if st.session_state.get("pyr_year") not in years or \
+            st.session_state.get("_pyr_start") != start:
+        st.session_state["pyr_year"] = start
+    st.session_state["_pyr_start"] = start
+    year = st.select_slider("År i pyramiden", options=years, key="pyr_year",
+                            help="Dra for å se befolkningen et annet år.")
+    render.chart_block(report, c, c.key, year=year)
 
 
 main()

@@ -26,7 +26,7 @@ def show_comparison(report: Report, key_prefix: str = "cmp") -> None:
                                 format_func=lambda k: by_key[k].title) or trends[0].key
     c = by_key[pick]
     if c.spec.get("has_values"):
-        st.plotly_chart(render.figure(c), key=f"{key_prefix}_chart",
+        st.plotly_chart(render.shared_figure(c), key=f"{key_prefix}_chart",
                         config=render.PLOTLY_CONFIG)
     else:
         st.info("Ingen tall i databasen for denne indikatoren.")
