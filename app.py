@@ -25,5 +25,7 @@ pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "o
          for stem, title, icon in VIEWS if (ROOT / "views" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
 with data.run_scope():  # one published store version for the whole run
-    fetch.ensure_region(state.sidebar())
+    selection = state.sidebar()
+    data.version_caption()
+    fetch.ensure_region(selection)
     nav.run()
