@@ -135,6 +135,13 @@ INDICATORS: tuple[IndicatorDef, ...] = (
                  count_label="Årsverk", year="horizon"),
 )
 BY_KEY = {i.key: i for i in INDICATORS}
+# Indicator groups for tables that show one theme at a time.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Befolkning": ("pop_base", "pop_h", "growth_80", "growth_90", "share_67_h",
+                   "share_80_base", "share_80_h", "support_80_h"),
+    "Tjenester": ("cov_inst_80", "cov_home_80", "places_per_1000_80", "places_gap_h"),
+    "Bemanning": ("aarsverk_per_1000_80", "aarsverk_h", "share_care_h", "support_80_h"),
+}
 
 # Count columns of the frame (persons, places, årsverk) with their labels.
 COUNT_LABELS = {
@@ -234,13 +241,14 @@ def _users_wide(k: pd.DataFrame) -> pd.DataFrame:
                          aggfunc="first")
 
 
-def _latest_le(series_by_code: pd.DataFrame, limit: pd.Series) -> pd.DataFrame:
-    """Per region: the latest (year, value) with year ≤ limit[region] (limit NaN: any year).
+def _latest_le(series_by_code: pd.DataFrame, limit: pd.Series | None = None) -> pd.DataFrame:
+    """Per region: the latest (year, value) with year ≤ limit[region] (no limit: any year).
 
     ``series_by_code``: columns region_code, year, value."""
-    d = series_by_code.copy()
-    lim = d["region_code"].map(limit)
-    d = d[lim.isna() | (d["year"] <= lim)]
+    d = series_by_code
+    if limit is not None:
+        lim = pd.to_numeric(d["region_code"].map(limit), errors="coerce").to_numpy(dtype=float)
+        d = d[d["year"].to_numpy(dtype=float) <= lim]
     d = d.sort_values(["region_code", "year"]).groupby("region_code").tail(1)
     return d.set_index("region_code")[["year", "value"]]
 
@@ -275,7 +283,7 @@ def _bases(store, codes: list[str]) -> pd.DataFrame:
     aar = _latest_le(series(*_AARSVERK), out["kostra_year"])
     out["aarsverk"] = aar["value"].reindex(out.index)
     out["aarsverk_year"] = aar["year"].reindex(out.index)
-    pl = _latest_le(series(*_PLACES), pd.Series(dtype=float))
+    pl = _latest_le(series(*_PLACES))
     out["places"] = pl["value"].reindex(out.index)
     out["places_year"] = pl["year"].reindex(out.index)
     return out
