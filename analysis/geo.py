@@ -36,11 +36,24 @@ def codes() -> list[str]:
     return [f["id"] for f in boundaries()["features"]]
 
 
-def subset(wanted) -> dict:
-    """A FeatureCollection with only the features of ``wanted`` codes (smaller to send)."""
-    keep = set(wanted)
-    return {"type": "FeatureCollection",
-            "features": [f for f in boundaries()["features"] if f["id"] in keep]}
+@functools.lru_cache(maxsize=1)
+def outlines() -> dict[str, tuple[list, list, tuple[float, float]]]:
+    """Per kommune: (lon, lat, label point) — every ring of the kommune one after another,
+    each closed and followed by ``None`` (the gap Plotly's ``fill="toself"`` needs between
+    shapes); the label point is the centre of the largest ring's bounding box. Degrees."""
+    out = {}
+    for f in boundaries()["features"]:
+        lon, lat, best = [], [], (0.0, (0.0, 0.0))
+        for poly in f["geometry"]["coordinates"]:
+            for ring in poly:
+                xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+                lon += xs + [None]
+                lat += ys + [None]
+                size = (max(xs) - min(xs)) * (max(ys) - min(ys))
+                if size > best[0]:
+                    best = (size, ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2))
+        out[f["id"]] = (lon, lat, best[1])
+    return out
 
 
 def _round(coords, decimals: int):

@@ -13,7 +13,7 @@ per kommune. The service figures are the model of ``analysis.services`` and
 
 - base: users by age band (12003) in the latest KOSTRA year Y where all six band series
   (institution/home × 0–66, 67–79, 80+) have a value; population of 1 January of the latest
-  year ≤ Y + 1 (07459); årsverk (12292) of the latest year ≤ Y; places (11875) latest year;
+  complete year ≤ Y + 1 (07459); årsverk (12292) of the latest year ≤ Y; places (11875) latest year;
 - projected users(h) = Σ_band users(band) × pop(band, h) / pop(band, base);
 - årsverk(h) = årsverk × weighted(h) / weighted(base), weighted = institution users +
   ``staffing.HOME_WEIGHT`` × home-service users;
@@ -114,7 +114,8 @@ INDICATORS: tuple[IndicatorDef, ...] = (
                  count_label="Institusjonsplasser", year="kostra"),
     IndicatorDef("places_gap_h", "Institusjonsbrukere minus plasser",
                  "Framskrevne brukere av institusjonstjenester i framskrivingsåret med dagens "
-                 "dekningsgrad, minus dagens disponible plasser (11875). Positivt: flere "
+                 "dekningsgrad, minus dagens disponible plasser (11875), begge i hele tall. "
+                 "Positivt: flere "
                  "brukere enn plasser. Alle institusjonsbrukere telles, også korttidsopphold.",
                  "personer", 0, NEITHER, (_USERS, _PLACES, _POP, _PROJ), count="inst_h",
                  count_label="Institusjonsbrukere", year="horizon"),
@@ -199,7 +200,8 @@ def _population(store, codes: list[str], since: int | None = None) -> pd.DataFra
         since = (int(last) - 4) if last is not None else 0
     return store.query(
         f"SELECT region_code, year::INTEGER AS year, {_groups_sql()}, "
-        "count(persons) > 0 AS has_data FROM population "
+        "count(DISTINCT (sex, age)) FILTER (WHERE persons IS NOT NULL) "
+        f"= {2 * (sv.MAX_AGE + 1)} AS has_data FROM population "
         "WHERE year >= ? AND region_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
         [since, codes])
 
@@ -354,9 +356,10 @@ def indicator_frame(store, codes: list[str], alternative: str, horizon: int,
     # services: today's base, then the unchanged-coverage model at the horizon
     bases = _bases(store, codes)
     if len(bases):
-        # population of 1 January of the latest year ≤ KOSTRA year + 1 (as load_base)
+        # population of 1 January of the latest complete year ≤ KOSTRA year + 1 (as load_base)
         lim = bases["kostra_year"] + 1
-        p = pop.assign(lim=pop["region_code"].map(lim))
+        p = pop[pop["has_data"]]
+        p = p.assign(lim=p["region_code"].map(lim))
         p = p[p["lim"].notna() & (p["year"] <= p["lim"])]
         p = p.sort_values("year").groupby("region_code").tail(1).set_index("region_code")
         bases["pop_year"] = p["year"].reindex(bases.index)
@@ -411,7 +414,8 @@ def _services(out: pd.DataFrame, bases: pd.DataFrame, h: pd.DataFrame) -> None:
     out["aarsverk"] = aarsverk
     out["aarsverk_per_1000_80"] = _ratio(aarsverk, pop80, 1000)
     out["inst_h"] = inst_h
-    out["places_gap_h"] = inst_h - out["places"].to_numpy(dtype=float)
+    # the difference of the two figures as shown (whole persons and places)
+    out["places_gap_h"] = np.round(inst_h) - np.round(out["places"].to_numpy(dtype=float))
     out["aarsverk_h"] = aarsverk * _ratio(wh, w0)
     out["share_care_h"] = _ratio(out["aarsverk_h"], h["p20_66"], 100)
 

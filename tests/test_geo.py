@@ -32,6 +32,10 @@ def test_features_are_drawable_and_small():
     assert (geo.BOUNDARY_FILE.parent / "README.md").read_text().count("CC BY 4.0") >= 1
 
 
-def test_subset_keeps_only_the_set():
-    sub = geo.subset(["1804", "1856", "0000"])
-    assert [f["id"] for f in sub["features"]] == ["1804", "1856"]
+def test_outlines_close_every_ring_and_separate_shapes():
+    lon, lat, label = geo.outlines()["1856"]  # Røst: one small island kommune
+    ring = geo.boundaries()["features"][geo.codes().index("1856")]["geometry"]["coordinates"]
+    assert lon[-1] is None and lat[-1] is None
+    assert lon[:len(ring[0][0])] == [p[0] for p in ring[0][0]]
+    xs = [x for x in lon if x is not None]
+    assert min(xs) <= label[0] <= max(xs)

@@ -19,7 +19,7 @@ def charts(at) -> dict[str, dict]:
     for el in at.get("plotly_chart"):
         spec = json.loads(el.proto.spec)
         title = spec["layout"].get("title", {}).get("text", "")
-        kind = "map" if any(t.get("type") == "choropleth" for t in spec["data"]) else "rank"
+        kind = "map" if any(t.get("fill") == "toself" for t in spec["data"]) else "rank"
         out[kind] = spec | {"_title": title}
     return out
 
@@ -54,16 +54,20 @@ def test_own_set_from_the_url_and_whole_country(monkeypatch, store_path):  # noq
 
 
 def test_missing_values_are_ingen_data_on_the_map(monkeypatch, store_path):  # noqa: F811
-    at = run_page(monkeypatch, store_path, PAGE, region="1508", sett="15",
+    at = run_page(monkeypatch, store_path, PAGE, region="1508", sett="0",
                   ind="places_per_1000_80")
-    frame = ind.indicator_frame(get_store(store_path), ["1508", "1580"], "MMMM", 2040)
+    frame = ind.indicator_frame(get_store(store_path), ["1804", "1856", "1508", "1580"],
+                                "MMMM", 2040)
     missing = sorted(frame.index[frame["places_per_1000_80"].isna()])
-    assert missing, "the store should lack places for a Møre og Romsdal kommune"
+    assert missing, "the store lacks places (11875) for the Møre og Romsdal kommuner"
     traces = charts(at)["map"]["data"]
     grey = [t for t in traces if t.get("name") == "ingen data"]
-    assert grey and sorted(grey[0]["locations"]) == missing
-    coloured = [loc for t in traces if t.get("name") != "ingen data" for loc in t["locations"]]
-    assert not set(coloured) & set(missing)  # never drawn as a value (e.g. 0)
+    assert grey and sorted(grey[0]["meta"]) == missing
+    coloured = [c for t in traces if t.get("fill") and t["name"] != "ingen data"
+                for c in t["meta"]]
+    assert coloured and not set(coloured) & set(missing)  # never drawn as a value (e.g. 0)
+    hover = next(t for t in traces if t.get("name") == "kommuner")
+    assert any(txt.endswith("ingen data") for txt in hover["text"])
 
 
 def test_similar_kommuner_become_the_set(monkeypatch, store_path):  # noqa: F811

@@ -72,42 +72,94 @@ def ranking_figure(values: pd.Series, names: pd.Series, categories: pd.Series, t
     return charts.figure([bars], layout)
 
 
+MAP_CLASSES = 5
+MAP_PALETTES = {  # light → dark (ColorBrewer, the near-white step left out)
+    "Blues": ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"],
+    "Greens": ["#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c"],
+}
+
+
+def map_classes(values: pd.Series, n: int = MAP_CLASSES) -> list[float]:
+    """Class edges: quantiles of the values (duplicates merged), lowest and highest included."""
+    v = values.dropna().to_numpy(dtype=float)
+    if not len(v):
+        return []
+    return sorted(set(np.quantile(v, np.linspace(0, 1, n + 1)).tolist()))
+
+
 def map_figure(values: pd.Series, names: pd.Series, title: str, unit: str, decimals: int,
-               polarity: str, source_line: str, height: int = 640):
-    """Choropleth of ``values`` (index kommune code) on the shipped boundaries. Kommuner of
-    the set without a value are drawn grey as «ingen data», never as 0. Colour scale: one
-    hue (darker = higher) for «neither»; green for the better end otherwise."""
-    codes = list(values.index)
-    have = values.notna()
-    feats = geo.subset(codes)
-    scale = {ind.HIGHER_BETTER: "Greens", ind.LOWER_BETTER: "Greens_r"}.get(polarity, "Blues")
-    fmt = f",.{decimals}f"
+               polarity: str, source_line: str, height: int = 680):
+    """A classed choropleth of ``values`` (index kommune code) drawn from the shipped
+    boundaries as filled shapes on plain axes — no base map, nothing fetched, so it works
+    offline. Quantile classes (up to five, light → dark); kommuner of the set without a value
+    are one grey class «ingen data», never 0. Green for the better end when higher or lower
+    is better; one neutral hue otherwise. Each trace's ``meta`` lists its kommune codes.
+    ``source_line``: the indicator's sources (lines joined by ``<br>``), above the map
+    attribution."""
+    shapes = geo.outlines()
+    codes = [c for c in values.index if c in shapes]
+    edges = map_classes(values[codes])
+    palette = MAP_PALETTES["Greens" if polarity in (ind.HIGHER_BETTER, ind.LOWER_BETTER)
+                           else "Blues"]
+    if polarity == ind.LOWER_BETTER:
+        palette = palette[::-1]
+    v = values.reindex(codes).to_numpy(dtype=float)
+    cls = np.full(len(codes), -1)
+    if edges:
+        inner = edges[1:-1]
+        cls = np.where(np.isnan(v), -1, np.searchsorted(inner, v, side="right"))
+    n_cls = max(len(edges) - 1, 1)
+    colors = [palette[round(i * (len(palette) - 1) / max(n_cls - 1, 1))] for i in range(n_cls)]
+    lats = [lat for c in codes for lat in shapes[c][1] if lat is not None]
+    k = float(np.cos(np.radians((min(lats) + max(lats)) / 2))) if lats else 0.5
+
+    def xy(members):
+        x, y = [], []
+        for c in members:
+            lon, lat, _ = shapes[c]
+            x += [None if a is None else a * k for a in lon]
+            y += lat
+        return x, y
+
     traces = []
-    missing = [c for c in codes if not have.get(c, False)]
-    if missing:
-        traces.append(dict(
-            type="choropleth", geojson=feats, locations=missing, z=[0] * len(missing),
-            colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
-            name=NO_DATA, showlegend=True, text=[str(names.get(c, c)) for c in missing],
-            hovertemplate=f"%{{text}}: {NO_DATA}<extra></extra>",
-            marker=dict(line=dict(color="white", width=0.5))))
-    ok = [c for c in codes if have.get(c, False)]
-    if ok:
-        traces.append(dict(
-            type="choropleth", geojson=feats, locations=ok, z=values[ok].astype(float).tolist(),
-            colorscale=scale, text=[str(names.get(c, c)) for c in ok], name=title,
-            hovertemplate=f"%{{text}}: %{{z:{fmt}}} {unit}<extra></extra>",
-            colorbar=dict(title=dict(text=unit), tickformat=fmt, thickness=14, len=0.7),
-            marker=dict(line=dict(color="white", width=0.5))))
+    for i in list(range(n_cls)) + [-1]:
+        members = [c for c, ci in zip(codes, cls) if ci == i]
+        if not members:
+            continue
+        x, y = xy(members)
+        if i == -1:
+            name, color = NO_DATA, NO_DATA_COLOR
+        else:
+            lo, hi = edges[i], edges[min(i + 1, len(edges) - 1)]
+            name = (f"{fmt_num(lo, decimals)}–{fmt_num(hi, decimals)}" if hi != lo
+                    else fmt_num(lo, decimals))
+            color = colors[i]
+        traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself",
+                           fillcolor=color, line=dict(color="white", width=0.6), name=name,
+                           hoverinfo="skip", meta=members, legendrank=n_cls - i if i >= 0
+                           else 1000))
+    # invisible markers at the kommuner's label points carry the hover text
+    name_of = names.to_dict()
+    px = [shapes[c][2][0] * k for c in codes]
+    py = [shapes[c][2][1] for c in codes]
+    text = [f"{name_of.get(c, c)}: " + (NO_DATA if np.isnan(val) else
+                                          f"{fmt_num(val, decimals)} {unit}")
+            for c, val in zip(codes, v)]
+    traces.append(dict(type="scatter", x=px, y=py, mode="markers", text=text, meta=codes,
+                       marker=dict(size=10, opacity=0), hovertemplate="%{text}<extra></extra>",
+                       showlegend=False, name="kommuner"))
+    axis = dict(visible=False, showgrid=False, zeroline=False)
     layout = dict(
         title=dict(text=title, x=0, font=dict(size=16)), height=height,
-        separators=charts.PLOTLY_SEPARATORS, font=charts.FONT,
-        margin=dict(l=0, r=0, t=40, b=40),
-        geo=dict(fitbounds="locations", visible=False, projection=dict(type="mercator")),
-        legend=dict(orientation="h", x=0, y=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.7)"),
-        annotations=[dict(xref="paper", yref="paper", x=0, y=-0.05, xanchor="left",
-                          yanchor="top", showarrow=False, font=dict(size=11, color="#555555"),
-                          text=f"{source_line} {geo.ATTRIBUTION}")])
+        separators=charts.PLOTLY_SEPARATORS, font=charts.FONT, plot_bgcolor="white",
+        margin=dict(l=0, r=0, t=40, b=20 + 16 * (source_line.count("<br>") + 2)),
+        hovermode="closest", dragmode="pan",
+        xaxis=axis, yaxis=dict(axis, scaleanchor="x", scaleratio=1),
+        legend=dict(title=dict(text=unit), x=0.01, y=0.99, bgcolor="rgba(255,255,255,0.8)"),
+        annotations=[dict(xref="paper", yref="paper", x=0, y=-0.02, xanchor="left",
+                          yanchor="top", align="left", showarrow=False,
+                          font=dict(size=11, color="#555555"),
+                          text=f"{source_line}<br>{geo.ATTRIBUTION}")])
     return SharedFigure({"data": traces, "layout": layout}, _validate=False)
 
 

@@ -317,8 +317,11 @@ def main() -> None:
     st.caption(f"{d.definition} {d.polarity_text} Stiplet linje: medianen i utvalget "
                f"({fmt_num(peers.median, d.decimals)}). Søylenes farge: som i tabellen"
                + ("; den valgte kommunen er svart." if highlight in sub.index else "."))
+    map_sources = "Kilde: " + "<br>".join(
+        srcs[t].cite() if t in srcs else f"SSB, tabell {t}"
+        for t in dict.fromkeys(t for t, _ in ind.sources_of(d, ptab, sel.alternative)))
     st.plotly_chart(_map(version, path, sel.alternative, sel.horizon, tuple(sub.index), d.key,
-                         labels[d.key], source_line),
+                         labels[d.key], map_sources),
                     key="cmp_map", config={"displaylogo": False, "scrollZoom": False})
     scale = {ind.HIGHER_BETTER: "Mørkere grønn er bedre (høyere er bedre).",
              ind.LOWER_BETTER: "Mørkere grønn er bedre (lavere er bedre)."}.get(
