@@ -492,11 +492,33 @@ def compare_with_peers(frame: pd.DataFrame, peers: pd.DataFrame | None = None
     return pd.DataFrame(cats, index=frame.index)
 
 
-def colour_sentence() -> str:
+def colour_sentence(among: str = "kommunene i utvalget") -> str:
     """The line on screen that says what the colours mean."""
-    return ("Fargen viser hvor kommunen ligger blant kommunene i utvalget: over øvre kvartil "
+    return (f"Fargen viser hvor kommunen ligger blant {among}: over øvre kvartil "
             "er «klart over», under nedre kvartil «klart under». Grønt og rødt brukes bare der "
             "høyere (eller lavere) verdi er bedre; for de fleste tallene er ingen verdi bedre "
             "enn en annen, og da viser blått høyt og oransje lavt. Tall bak færre enn "
-            f"{MIN_COUNT} personer eller plasser, og utvalg med færre enn {MIN_PEERS} "
+            f"{MIN_COUNT} personer eller plasser, og grupper med færre enn {MIN_PEERS} "
             "kommuner, vurderes ikke.")
+
+
+def benchmark(frame: pd.DataFrame, code: str, peers: list[str]) -> pd.DataFrame:
+    """One kommune against a peer group, indicator by indicator.
+
+    ``frame``: ``indicator_frame`` output (index kommune code); ``peers``: the peer group's
+    codes (the kommune itself is left out of its own peers). Returns one row per indicator:
+    key, value, count (behind a rate, else NaN), q1, median, q3, n (peers with a value),
+    category (``categorise``) and text (bokmål, e.g. «klart over sammenligningsgruppen»).
+    """
+    others = frame.loc[[c for c in dict.fromkeys(peers) if c != code and c in frame.index]]
+    row = frame.loc[code]
+    rows = []
+    for i in INDICATORS:
+        sp = spread(others[i.key]) if i.key in others else spread([])
+        count = row[i.count] if i.count and i.count in frame else np.nan
+        cat = categorise([row[i.key]], sp, i.polarity,
+                         None if np.isnan(count) else [count])[0]
+        rows.append((i.key, float(row[i.key]), float(count), sp.q1, sp.median, sp.q3, sp.n,
+                     cat, CATEGORY_TEXT[cat]))
+    return pd.DataFrame(rows, columns=["key", "value", "count", "q1", "median", "q3", "n",
+                                       "category", "text"])

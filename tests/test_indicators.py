@@ -218,3 +218,22 @@ def test_small_counts_and_few_peers_are_not_judged():
     cats = ind.categorise([9, 9], PEERS, ind.HIGHER_BETTER, counts=[19, 20])
     assert list(cats) == [ind.NONE, ind.GOOD]
     assert set(ind.categorise([9, 1], ind.spread([1, 2, 3]), ind.HIGHER_BETTER)) == {ind.NONE}
+
+
+def test_benchmark_against_a_peer_group_by_hand():
+    frame = pd.DataFrame({i.key: [1.0, 2, 3, 4, 5, 6, 7, 8, 9, 9.5] for i in ind.INDICATORS},
+                         index=[f"k{n}" for n in range(10)])
+    for c in ind.COUNT_LABELS:
+        frame[c] = 100.0
+    # k9 against k0..k8 (itself left out): quartiles 3 and 7, 9.5 is above
+    b = ind.benchmark(frame, "k9", list(frame.index)).set_index("key")
+    assert b.loc["growth_80", ["q1", "median", "q3", "n"]].tolist() == [3.0, 5.0, 7.0, 9]
+    assert b.loc["support_80_h", "category"] == ind.GOOD  # higher is better
+    assert b.loc["share_care_h", "category"] == ind.BAD  # lower is better
+    assert b.loc["growth_80", "category"] == ind.HIGH  # neither: never good or bad
+    assert b.loc["growth_80", "text"] == "klart over sammenligningsgruppen"
+    # a middle kommune, and a peer group too small to judge
+    assert ind.benchmark(frame, "k4", list(frame.index)).set_index("key").loc[
+        "support_80_h", "category"] == ind.MIDDLE
+    small = ind.benchmark(frame, "k9", ["k0", "k1", "k9"]).set_index("key")
+    assert (small["category"] == ind.NONE).all() and (small["n"] == 2).all()

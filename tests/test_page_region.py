@@ -70,13 +70,27 @@ def test_missing_values_are_ingen_data_on_the_map(monkeypatch, store_path):  # n
     assert any(txt.endswith("ingen data") for txt in hover["text"])
 
 
+def test_kommune_against_a_peer_group(monkeypatch, store_path):  # noqa: F811
+    at = run_page(monkeypatch, store_path, PAGE, region="1804")
+    assert at.segmented_control(key="cmp_peer").value == "KOSTRA-gruppe 13"
+    bench = next(d.value for d in at.dataframe if "Vurdering" in d.value.columns)
+    # KOSTRA group 13 in this store: Bodø and Ålesund -> one peer, too few to judge
+    assert set(bench["Vurdering"]) == {"ikke vurdert"}
+    frame = ind.indicator_frame(get_store(store_path), ["1508"], "MMMM", 2040)
+    row = bench[bench["Indikator"].str.startswith("Vekst 80+")].iloc[0]
+    from analysis.format import fmt_num
+    assert row["Median i gruppen"] == fmt_num(frame.loc["1508", "growth_80"], 1)
+    assert any("mot 1 annen kommune (KOSTRA-gruppe 13)" in c.value for c in at.caption)
+
+
 def test_similar_kommuner_become_the_set(monkeypatch, store_path):  # noqa: F811
     at = run_page(monkeypatch, store_path, PAGE, region="1804")
-    sim_table = at.dataframe[1].value
+    sim_table = next(d.value for d in at.dataframe if "Avstand" in d.value.columns)
     assert sim_table["Kommune"].iloc[0] == "Bodø" and sim_table["Avstand"].iloc[0] == "0,00"
     at.button(key="sim_use").click().run()
     assert not at.exception
     assert at.selectbox(key="cmp_set").value == "egne"
     codes = at.query_params["utvalg"].split(",")
     assert codes[0] == "1804" and set(codes) == {"1804", "1856", "1508", "1580"}
-    assert at.session_state["compare_set"] == codes
+    assert at.session_state["compare_set"] == codes and at.query_params["sml"] == ",".join(codes)
+    assert "Lagret sammenligningsutvalg" in at.segmented_control(key="cmp_peer").options

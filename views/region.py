@@ -15,7 +15,7 @@ import streamlit as st
 from analysis import geo
 from analysis import indicators as ind
 from analysis import similarity as sim
-from analysis.format import fmt_int, fmt_num
+from analysis.format import fmt_int, fmt_num, plural
 from analysis.report import Source
 from data_sources import catalog, config
 from ui import compare as cmp
@@ -91,6 +91,8 @@ def _init_state(sel: state.Selection, kommuner: set[str]) -> None:
     if "cmp_codes" not in st.session_state:
         raw = qp.get("utvalg", "")
         st.session_state.cmp_codes = [c for c in raw.split(",") if c in kommuner]
+    if "compare_set" not in st.session_state and qp.get("sml"):
+        st.session_state.compare_set = [c for c in qp.get("sml").split(",") if c in kommuner]
     if "cmp_indicator" not in st.session_state:
         key = qp.get("ind", "growth_80")
         st.session_state.cmp_indicator = key if key in ind.BY_KEY else "growth_80"
@@ -198,6 +200,64 @@ def export_frame(sub: pd.DataFrame, horizon: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+# -- one kommune against a peer group ------------------------------------------------------
+def peer_groups(frame: pd.DataFrame, code: str, set_codes: list[str], set_title: str,
+                version: str, path: str, sel: state.Selection) -> dict[str, list[str]]:
+    """Peer groups offered for ``code``: label → kommune codes."""
+    row = frame.loc[code]
+    groups = {}
+    if pd.notna(row["kostra_group"]):
+        num = str(row["kostra_group"]).removeprefix("EKG").lstrip("0")
+        groups[f"KOSTRA-gruppe {num}"] = list(frame.index[frame["kostra_group"]
+                                                          == row["kostra_group"]])
+    if pd.notna(row["fylke"]):
+        groups["Fylket"] = list(frame.index[frame["fylke"] == row["fylke"]])
+    groups["Hele landet"] = list(frame.index)
+    similar = _similar(version, path, sel.alternative, sel.horizon, code, 11,
+                       tuple(sorted(sim.DEFAULT_WEIGHTS.items())))
+    groups["10 lignende kommuner"] = list(similar.index)
+    if set_codes:
+        groups[f"Utvalget ({set_title})"] = set_codes
+    saved = st.session_state.get("compare_set")
+    if saved:
+        groups["Lagret sammenligningsutvalg"] = [c for c in saved if c in frame.index]
+    return groups
+
+
+def show_benchmark(frame: pd.DataFrame, sel: state.Selection, set_codes: list[str],
+                   set_title: str, version: str, path: str) -> None:
+    st.subheader("Kommunen mot en sammenligningsgruppe")
+    if sel.level != "kommune" or sel.region_code not in frame.index:
+        st.info("Velg en kommune i sidemenyen for å sammenligne den med en gruppe.")
+        return
+    groups = peer_groups(frame, sel.region_code, set_codes, set_title, version, path, sel)
+    label = st.segmented_control("Sammenlign med", list(groups), default=list(groups)[0],
+                                 key="cmp_peer") or list(groups)[0]
+    b = ind.benchmark(frame, sel.region_code, groups[label])
+    base, ky = _mode(frame["base_year"]), _mode(frame["kostra_year"])
+    shown = pd.DataFrame({
+        "Indikator": [ind.label_with_year(ind.BY_KEY[k], base, sel.horizon, ky)
+                      for k in b["key"]],
+        sel.region_name: [fmt_num(v, ind.BY_KEY[k].decimals) for k, v in zip(b["key"],
+                                                                             b["value"])],
+        "Antall bak tallet": [fmt_num(c, 0, missing="") for c in b["count"]],
+        "Median i gruppen": [fmt_num(v, ind.BY_KEY[k].decimals)
+                             for k, v in zip(b["key"], b["median"])],
+        "Midtre halvdel": [f"{fmt_num(lo, ind.BY_KEY[k].decimals)}–"
+                           f"{fmt_num(hi, ind.BY_KEY[k].decimals)}" if n else "–"
+                           for k, lo, hi, n in zip(b["key"], b["q1"], b["q3"], b["n"])],
+        "Vurdering": b["text"].to_numpy()})
+    colours = [f"background-color: {cmp.CELL_COLORS[c]}" if cmp.CELL_COLORS[c] else ""
+               for c in b["category"]]
+    styler = shown.style.apply(lambda _: colours, subset=["Vurdering"], axis=0)
+    st.dataframe(styler, hide_index=True, key="cmp_bench")
+    n_peers = len([c for c in groups[label] if c != sel.region_code])
+    st.caption(f"{sel.region_name} mot {fmt_int(n_peers)} "
+               f"{plural(n_peers, 'annen kommune', 'andre kommuner')} ({label}). "
+               "«Midtre halvdel»: fra nedre til øvre kvartil i gruppen. "
+               + ind.colour_sentence("kommunene i gruppen"))
+
+
 # -- similar kommuner ----------------------------------------------------------------------
 def show_similar(frame: pd.DataFrame, sel: state.Selection, version: str, path: str) -> None:
     st.subheader("Lignende kommuner")
@@ -244,7 +304,8 @@ def _apply_pending() -> None:
     if pending:
         st.session_state.cmp_set = OWN
         st.session_state.cmp_codes = pending
-        st.session_state["compare_set"] = pending  # the comparison set other views may use
+        st.session_state["compare_set"] = pending  # the saved comparison set
+        st.query_params["sml"] = ",".join(pending)
 
 
 def main() -> None:
@@ -332,6 +393,7 @@ def main() -> None:
                + (f" ({fmt_int(n_missing)} kommuner)." if n_missing else ".")
                + f" {geo.ATTRIBUTION}")
 
+    show_benchmark(frame, sel, list(sub.index), title, version, path)
     show_similar(frame, sel, version, path)
 
 
