@@ -1,11 +1,9 @@
 """Figures and files of «Sammenlign kommuner»: the ranking chart with the set's median, the
-choropleth map (boundaries shipped with the project, offline), peer colours, and CSV/Excel
-with a header block. Plain functions over DataFrames; no Streamlit import.
+map (boundaries shipped with the project, drawn offline) and peer colours. Plain functions
+over DataFrames; no Streamlit import.
 """
 
 from __future__ import annotations
-
-import io
 
 import numpy as np
 import pandas as pd
@@ -171,27 +169,3 @@ def cell_styles(categories: pd.DataFrame, columns: dict[str, str]) -> pd.DataFra
             out[col] = [f"background-color: {CELL_COLORS[c]}" if CELL_COLORS[c] else ""
                         for c in categories[key]]
     return out
-
-
-def to_csv_bytes(df: pd.DataFrame, header: list[tuple[str, str]]) -> bytes:
-    """Norwegian CSV (``;``, decimal comma, UTF-8 with BOM) after a ``key;value`` header
-    block and one empty line."""
-    head = pd.DataFrame(header).to_csv(sep=";", index=False, header=False) + "\n"
-    return (head + df.to_csv(sep=";", decimal=",", index=False)).encode("utf-8-sig")
-
-
-def to_excel_bytes(df: pd.DataFrame, header: list[tuple[str, str]], sheet: str) -> bytes:
-    """One sheet: the header block (bold keys), an empty row, the table (numbers stay
-    numbers)."""
-    from openpyxl.styles import Font
-    buf = io.BytesIO()
-    name = sheet[:31]
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False, sheet_name=name, startrow=len(header) + 1)
-        ws = xw.sheets[name]
-        for r, (k, v) in enumerate(header, start=1):
-            ws.cell(r, 1, k).font = Font(bold=True)
-            ws.cell(r, 2, v)
-        for i, col in enumerate(df.columns, start=1):
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(len(str(col)) + 2, 40)
-    return buf.getvalue()

@@ -19,7 +19,7 @@ from analysis.format import fmt_int, fmt_num, plural
 from analysis.report import Source
 from data_sources import catalog, config
 from ui import compare as cmp
-from ui import data, state
+from ui import data, export, state
 
 LAND, OWN = "0", "egne"
 SET_KEYS = ("cmp_set", "cmp_codes", "cmp_indicator")
@@ -352,14 +352,16 @@ def main() -> None:
               ("Basisår (befolkning)", str(_mode(sub["base_year"]) or "–")),
               ("KOSTRA-år", str(_mode(sub["kostra_year"]) or "–")),
               ("Kilder", "; ".join(cites)), ("Lisens", "SSB, CC BY 4.0")]
-    base_name = f"sammenlign_{'_'.join(title.lower().split())}_{sel.alternative}_{sel.horizon}"
+    base_name = f"sammenlign_{export.slug(title)}_{sel.alternative}_{sel.horizon}"
     with st.container(horizontal=True, gap="small"):
-        st.download_button("Last ned CSV", data=lambda: cmp.to_csv_bytes(export_frame(sub, sel.horizon), header),
+        st.download_button("Last ned CSV",
+                           data=lambda: export.to_csv_bytes(export_frame(sub, sel.horizon),
+                                                            header),
                            file_name=f"{base_name}.csv", mime="text/csv", key="cmp_csv",
                            on_click="ignore", icon=":material/download:")
         st.download_button("Last ned Excel",
-                           data=lambda: cmp.to_excel_bytes(export_frame(sub, sel.horizon), header,
-                                                          "Kommuner"),
+                           data=lambda: export.to_excel_bytes(export_frame(sub, sel.horizon),
+                                                             "Kommuner", header),
                            file_name=f"{base_name}.xlsx", key="cmp_xlsx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument."
                                 "spreadsheetml.sheet", icon=":material/download:")
