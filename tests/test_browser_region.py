@@ -77,8 +77,8 @@ def test_row_click_opens_the_kommune(server, page, tmp_path):
     box = grid.bounding_box()
     # the row-selection checkbox column sits at the left edge; the third data row
     page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 * 2 + 17)
-    page.wait_for_url("**/befolkning**", timeout=60000)
-    wait_idle(page, timeout=60000, settle_ms=1000)
+    page.wait_for_url("**/befolkning**", timeout=120000)
+    wait_idle(page, timeout=240000, settle_ms=1000)
     heading = page.get_by_role("heading", level=1).first.inner_text()
     assert heading.startswith("Befolkning") and "Bodø" not in heading, heading
     assert "alt=LLML" in page.url and "aar=2050" in page.url  # the rest of the state kept
