@@ -257,10 +257,7 @@ class Indicator:
     contents_code: str
     breakdown: tuple = ()  # ((dim, code), ...)
     per_1000_80: bool = False  # value = count / persons 80+ × 1000
-    count_table: str | None = None  # table/contents/breakdown of the count shown beside
-    count_contents: str | None = None
-    count_breakdown: tuple = ()
-    count_label: str = ""
+    count_label: str = ""  # what ``count`` is (per-1 000 indicators: the KOSTRA count)
 
 
 POLARITY_NONE = ("Verken høy eller lav verdi er i seg selv bedre; tallet må leses sammen "
@@ -270,20 +267,16 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("hjemme80", "Andel 80+ med hjemmetjenester",
               "Andel innbyggere 80 år og over som bruker hjemmetjenester, per 31.12.",
               "prosent", "SSB, KOSTRA tabell 12209 (KOShjtj80aarover0001)", POLARITY_NONE,
-              "12209", "KOShjtj80aarover0001",
-              count_table="12292", count_contents="KOSkjerne80aarov0000",
-              count_label="mottakere av hjemmetjenester 80+ (12292)"),
+              "12209", "KOShjtj80aarover0001"),
     Indicator("inst80", "Andel 80+ med institusjonsopphold",
               "Andel innbyggere 80 år og over som er beboere på institusjon, per 31.12.",
               "prosent", "SSB, KOSTRA tabell 12209 (KOSsykhjand80aar0000)", POLARITY_NONE,
-              "12209", "KOSsykhjand80aar0000",
-              count_table="12003", count_contents="KOSomsorgantbruk0000",
-              count_breakdown=(("KOKalder0000", "F080-120"), ("KOKTenesteGrp0000", "B")),
-              count_label="brukere av institusjonstjenester 80+ (12003)"),
+              "12209", "KOSsykhjand80aar0000"),
     Indicator("aarsverk1000", "Årsverk per 1 000 innbyggere 80+",
               "Årsverk i brukerrettede tjenester i pleie og omsorg (12292) per 1 000 innbyggere "
               "80 år og over 1.1. året etter (07459). For KOSTRA-grupper er innbyggerne "
-              "summert over dagens kommuner i gruppen.",
+              "summert over alle dagens kommuner i gruppen; mangler noen av dem i databasen, "
+              "vises ingen rate.",
               "årsverk per 1 000 innbyggere 80+",
               "SSB, KOSTRA tabell 12292 (KOSaarsverkbruke0000) og tabell 07459",
               "Høyere betyr mer personell per eldre innbygger; det kan være et uttrykk for både "
@@ -292,8 +285,8 @@ INDICATORS: tuple[Indicator, ...] = (
               count_label="årsverk i brukerrettede tjenester"),
     Indicator("plasser1000", "Institusjonsplasser per 1 000 innbyggere 80+",
               "Alle disponible institusjonsplasser (11875) per 1 000 innbyggere 80 år og over "
-              "1.1. året etter (07459). For KOSTRA-grupper er innbyggerne summert over dagens "
-              "kommuner i gruppen.",
+              "1.1. året etter (07459). For KOSTRA-grupper er innbyggerne summert over alle "
+              "dagens kommuner i gruppen; mangler noen av dem i databasen, vises ingen rate.",
               "plasser per 1 000 innbyggere 80+",
               "SSB, KOSTRA tabell 11875 (KOSinstdispplass0000) og tabell 07459", POLARITY_NONE,
               "11875", "KOSinstdispplass0000", per_1000_80=True,
@@ -301,13 +294,28 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 
-def _pop80(store: Store, comps: list[Comparator]) -> dict[str, dict[int, float]]:
+@dataclass(frozen=True)
+class Pop80:
+    """Persons 80+ on 1 January by year for one comparator, and why a year is missing.
+
+    ``persons``: {year: persons}; only years where the whole region is in the store.
+    ``missing``: {year: bokmål note} for years where only part of it is (a KOSTRA group
+    whose member kommuner are not all fetched): no rate is computed for those years.
+    """
+    persons: dict[int, float]
+    missing: dict[int, str]
+
+
+def _pop80(store: Store, comps: list[Comparator]) -> dict[str, Pop80]:
     """Persons 80+ by population year for each comparator code (one SQL query).
 
-    EAK = land '0', EKAnn = fylke nn, EKGnn = sum over kommuner with that kostra_group,
-    otherwise the kommune itself.
+    EAK = land '0', EKAnn = fylke nn (stored only as the sum of all its kommuner),
+    EKGnn = sum over the group's member kommuner (``regions.kostra_group``) — only in years
+    where every member has a population figure; otherwise the year is in ``missing``.
+    Anything else is the kommune itself.
     """
     parts, params = [], []
+    members: dict[str, int] = {}
     for comp in comps:
         if comp.code == "EAK":
             parts.append("SELECT ? AS k, '0' AS r")
@@ -317,45 +325,59 @@ def _pop80(store: Store, comps: list[Comparator]) -> dict[str, dict[int, float]]
             params += [comp.code, comp.code[3:]]
         elif comp.code.startswith("EKG"):
             num = int(comp.code[3:])
-            parts.append("SELECT ? AS k, code AS r FROM regions WHERE level = 'kommune' AND "
-                         "kostra_group IN (?, ?, ?)")
-            params += [comp.code, comp.code, str(num), f"{num:02d}"]
+            groups = [comp.code, str(num), f"{num:02d}"]
+            members[comp.code] = int(store.scalar(
+                "SELECT count(DISTINCT code) FROM regions WHERE level = 'kommune' AND "
+                "kostra_group IN (?, ?, ?)", groups) or 0)
+            parts.append("SELECT DISTINCT ? AS k, code AS r FROM regions WHERE "
+                         "level = 'kommune' AND kostra_group IN (?, ?, ?)")
+            params += [comp.code, *groups]
         else:
             parts.append("SELECT ? AS k, ? AS r")
             params += [comp.code, comp.code]
     if not parts:
         return {}
     rows = store.cursor().execute(
-        f"WITH m AS ({' UNION ALL '.join(parts)}) SELECT m.k, p.year, sum(p.persons) "
-        "FROM population p JOIN m ON p.region_code = m.r WHERE p.age >= 80 GROUP BY ALL",
-        params).fetchall()
-    out: dict[str, dict[int, float]] = {c.code: {} for c in comps}
-    for k, y, v in rows:
-        if v is not None:
-            out[k][int(y)] = float(v)
+        f"WITH m AS ({' UNION ALL '.join(parts)}) SELECT m.k, p.year, sum(p.persons), "
+        "count(DISTINCT p.region_code) FROM population p JOIN m ON p.region_code = m.r "
+        "WHERE p.age >= 80 GROUP BY ALL", params).fetchall()
+    out = {c.code: Pop80({}, {}) for c in comps}
+    for k, y, v, n in rows:
+        if v is None:
+            continue
+        need = members.get(k)
+        if need is not None and n < need:
+            out[k].missing[int(y)] = (
+                f"Innbyggertall 80+ finnes bare for {n} av {need} kommuner i gruppen; "
+                "hent alle kommunene («python -m data_sources refresh --all») for å se "
+                "raten.")
+            continue
+        out[k].persons[int(y)] = float(v)
     return out
 
 
 def _indicator_rows(ind: Indicator, comp: Comparator, reader: Reader,
-                    pop: dict[int, float]) -> list[tuple]:
-    """(year, value, count, status, note) for one indicator and comparator."""
+                    pop: Pop80) -> list[tuple]:
+    """(year, value, count, status, note) for one indicator and comparator.
+
+    Per-1 000 indicators: value = count / persons 80+ on 1 January the year after (the
+    KOSTRA figure is per 31.12.) × 1 000, count = the KOSTRA count itself. SSB's share
+    indicators (12209) have no count: 12209 publishes none, and a count from another
+    table is not the one behind the share.
+    """
     rows = reader.rows(comp.code, ind.table_id, ind.contents_code, dict(ind.breakdown),
                        is_count=ind.per_1000_80)
     out = []
     if ind.per_1000_80:
         for y, v, st, note, _ in rows:
-            p = pop.get(y + 1, pop.get(y))
+            p = pop.persons.get(y + 1)
             value = v / p * 1000.0 if v is not None and p else None
             if v is not None and value is None:
-                note = "Mangler innbyggertall 80+ for året."
+                note = pop.missing.get(y + 1) or \
+                    f"Mangler innbyggertall 80+ per 1.1.{y + 1} (tabell 07459)."
             out.append((y, value, v, st, note))
         return out
-    counts = {}
-    if ind.count_table:
-        counts = {y: v for y, v, *_ in reader.rows(comp.code, ind.count_table,
-                                                   ind.count_contents,
-                                                   dict(ind.count_breakdown), True)}
-    return [(y, v, counts.get(y), st, note) for y, v, st, note, _ in rows]
+    return [(y, v, None, st, note) for y, v, st, note, _ in rows]
 
 
 def indicator_series(store: Store, ind: Indicator, comp: Comparator) -> pd.DataFrame:
@@ -373,8 +395,7 @@ def comparison(store: Store, region_code: str, level: str) -> pd.DataFrame:
     (count shown beside the rate; persons, årsverk or places), status, note.
     """
     comps = comparators(store, region_code, level)
-    tables = sorted({i.table_id for i in INDICATORS} | {i.count_table for i in INDICATORS
-                                                        if i.count_table})
+    tables = sorted({i.table_id for i in INDICATORS})
     reader = Reader(store, [c.code for c in comps], tables)
     pops = _pop80(store, comps)
     rows = []

@@ -31,6 +31,12 @@ from . import kostra
 TARGET_YEAR = 2050
 MAX_AGE = 105  # 105 = 105 år og eldre
 
+# Years of a region's population history that hold every age (0..105) for both sexes: a
+# partial import (e.g. a file with ages 80–104 only) is stored but is not an observed year.
+COMPLETE_YEARS = ("SELECT year FROM population WHERE region_code = ? AND year <= ? "
+                  "AND persons IS NOT NULL GROUP BY year "
+                  f"HAVING count(DISTINCT (sex, age)) = {2 * (MAX_AGE + 1)}")
+
 
 @dataclass(frozen=True)
 class AgeBand:
@@ -185,8 +191,8 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
         return base
     year = max(years)
     base.kostra_year = year
-    pop_year = store.scalar("SELECT max(year) FROM population WHERE region_code = ? "
-                            "AND year <= ?", [region_code, year + 1])
+    pop_year = store.scalar(f"SELECT max(year) FROM ({COMPLETE_YEARS})",
+                            [region_code, year + 1])
     if pop_year is None:
         base.notes.append("Mangler befolkningstall (07459) for regionen.")
         return base
@@ -237,9 +243,11 @@ def population_frame(store: Store, region_code: str, base_year: int,
                      end_year: int = TARGET_YEAR) -> pd.DataFrame:
     """Population by (alternative, year) × age 0..105 (persons, both sexes).
 
-    The base year comes from the history (07459, same for every alternative); later years
+    The base year — and any year between it and the projection's first year — comes from
+    the history (07459, complete years only, the same for every alternative); later years
     from the projection (all alternatives of ``projection_table``, default the newest
-    round in the store). Aggregated in DuckDB.
+    round in the store). So the series has no gap when the KOSTRA base year is behind the
+    projection's start. Aggregated in DuckDB.
     """
     if projection_table is None:
         projection_table = store.scalar(
@@ -247,28 +255,35 @@ def population_frame(store: Store, region_code: str, base_year: int,
             "ORDER BY round DESC NULLS LAST, table_id DESC LIMIT 1") \
             or store.scalar("SELECT max(table_id) FROM projection")
     cur = store.cursor()
-    hist = cur.execute("SELECT age, sum(persons) FROM population WHERE region_code = ? "
-                       "AND year = ? GROUP BY age", [region_code, base_year]).fetchnumpy()
     proj = cur.execute("SELECT alternative, year, age, sum(persons) AS p FROM projection "
                        "WHERE region_code = ? AND table_id = ? AND year > ? AND year <= ? "
                        "GROUP BY ALL", [region_code, projection_table, base_year,
                                         end_year]).fetchnumpy()
     alts = sorted(set(proj["alternative"].tolist())) if len(proj["alternative"]) else []
-    if not len(hist["age"]) or not alts:
+    first_proj = int(np.min(proj["year"])) if alts else base_year + 1
+    hist = cur.execute(
+        f"SELECT year, age, sum(persons) AS p FROM population WHERE region_code = ? AND "
+        f"year >= ? AND year < ? AND year IN ({COMPLETE_YEARS}) GROUP BY ALL",
+        [region_code, base_year, first_proj, region_code, first_proj]).fetchnumpy()
+    hist_years = sorted(set(np.asarray(hist["year"], int).tolist()))
+    if base_year not in hist_years or not alts:
         return pd.DataFrame(columns=range(MAX_AGE + 1),
                             index=pd.MultiIndex.from_tuples([], names=["alternative", "year"]))
-    base_vec = np.zeros(MAX_AGE + 1)
-    np.add.at(base_vec, np.clip(np.asarray(hist["age"], int), 0, MAX_AGE),
-              np.asarray(hist[list(hist)[1]], float))
+    hist_years = [y for y in range(base_year, first_proj) if y in hist_years]
+    hist_mat = np.zeros((len(hist_years), MAX_AGE + 1))
+    np.add.at(hist_mat, (np.searchsorted(hist_years, np.asarray(hist["year"], int)),
+                         np.clip(np.asarray(hist["age"], int), 0, MAX_AGE)),
+              np.asarray(hist["p"], float))
     years = sorted(set(np.asarray(proj["year"], int).tolist()))
-    keys = [(a, base_year) for a in alts] + [(a, y) for a in alts for y in years]
+    keys = [(a, y) for a in alts for y in hist_years] + [(a, y) for a in alts for y in years]
+    n_hist = len(alts) * len(hist_years)
     mat = np.zeros((len(keys), MAX_AGE + 1))
-    mat[:len(alts)] = base_vec
-    # row of (alternative, year) in ``keys``: after the base rows, alternative-major
+    mat[:n_hist] = np.tile(hist_mat, (len(alts), 1))
+    # row of (alternative, year) in ``keys``: after the history rows, alternative-major
     a_idx = np.searchsorted(np.asarray(alts, dtype=object), np.asarray(proj["alternative"],
                                                                       dtype=object))
     y_idx = np.searchsorted(np.asarray(years), np.asarray(proj["year"], int))
-    rows = len(alts) + a_idx * len(years) + y_idx
+    rows = n_hist + a_idx * len(years) + y_idx
     np.add.at(mat, (rows, np.clip(np.asarray(proj["age"], int), 0, MAX_AGE)),
               np.asarray(proj["p"], float))
     idx = pd.MultiIndex.from_tuples(keys, names=["alternative", "year"])
@@ -341,23 +356,27 @@ def with_range(proj: pd.DataFrame, alternative: str, value: str = "users",
 
 @dataclass(frozen=True)
 class Capacity:
-    """Institution places today vs projected need (need = projected institution users).
+    """Places today vs projected need, in whole places as shown.
 
-    ``first_year_over``: first year need > places (None if never up to 2050; the base
-    year when already today). ``gaps``: {year: need − places} (places; positive = lack).
+    Need and places are rounded once to whole numbers; ``gaps`` = rounded need − rounded
+    places (so a gap shown is the difference of the figures shown) and
+    ``first_year_over`` is the first year the rounded need exceeds the rounded places
+    (None if never up to the last year; the base year when already today).
     """
     places: float | None
     first_year_over: int | None
-    gaps: dict[int, float]
+    gaps: dict[int, int]
+    need: dict[int, int] = field(default_factory=dict)
 
 
 def capacity(places: float | None, need: pd.Series,
              years: tuple[int, ...] = (2030, 2040, 2050)) -> Capacity:
-    """``need``: projected institution users indexed by year (persons)."""
+    """``need``: projected places needed indexed by year (unrounded)."""
     if places is None or need.empty:
         return Capacity(places, None, {})
-    need = need.sort_index()
-    over = need[need > places]
+    shown = need.sort_index().round().astype(int)
+    cap = int(round(places))
+    over = shown[shown > cap]
     first = int(over.index[0]) if len(over) else None
-    gaps = {y: float(need.loc[y] - places) for y in years if y in need.index}
-    return Capacity(places, first, gaps)
+    need_at = {int(y): int(shown.loc[y]) for y in years if y in shown.index}
+    return Capacity(places, first, {y: n - cap for y, n in need_at.items()}, need_at)

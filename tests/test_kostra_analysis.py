@@ -163,3 +163,45 @@ def test_comparison_kommune_vs_group_fylke_land(store):
     assert "EKG13" not in pl.index  # no group rows in the 11875 file: nothing invented
     inst = df[df["indicator"] == "inst80"]
     assert inst["value"].isna().all()  # KOSsykhjand80aar0000 is not in this file
+
+
+def _group_store(tmp_path, with_narvik_pop: bool) -> Store:
+    """Bodø and Narvik in KOSTRA group 13; the group has 600 places in 2025 (authored)."""
+    s = Store(tmp_path / f"g{int(with_narvik_pop)}.duckdb")
+    s.replace_rows("regions", pd.DataFrame(
+        [("0", "Hele landet", "land", None, None), ("18", "Nordland", "fylke", "0", None),
+         ("1804", "Bodø", "kommune", "18", "EKG13"), ("1806", "Narvik", "kommune", "18", "EKG13")],
+        columns=["code", "name", "level", "parent_code", "kostra_group"]))
+    codes = ["1804", "1806"] if with_narvik_pop else ["1804"]
+    pop = pd.DataFrame({"region_code": codes, "sex": "1", "age": 85, "year": 2026,
+                        "persons": [2000.0, 1000.0][:len(codes)], "table_id": "07459"})
+    s.replace_table_data(SourceInfo("07459", "Befolkning", "population"), pop)
+    places = pd.DataFrame({"region_code": ["1804", "EKG13"], "table_id": "11875",
+                           "contents_code": "KOSinstdispplass0000", "year": 2025,
+                           "value": [335.0, 600.0], "status": None, "breakdown": ""})
+    s.replace_table_data(SourceInfo("11875", "Institusjonsplasser", "kostra"), places)
+    return s
+
+
+def test_group_rate_uses_the_whole_group_or_none(tmp_path):
+    s = _group_store(tmp_path, with_narvik_pop=True)
+    pl = kostra.comparison(s, "1804", "kommune")
+    g = pl[(pl["indicator"] == "plasser1000") & (pl["code"] == "EKG13")].iloc[0]
+    assert g["value"] == pytest.approx(600 / (2000 + 1000) * 1000)  # 200.0 per 1 000
+    assert g["count"] == 600
+    s.close()
+    # Narvik's population not fetched: dividing by Bodø's 80+ alone would give 300 — refused
+    s = _group_store(tmp_path, with_narvik_pop=False)
+    pl = kostra.comparison(s, "1804", "kommune")
+    g = pl[(pl["indicator"] == "plasser1000") & (pl["code"] == "EKG13")].iloc[0]
+    assert pd.isna(g["value"]) and g["count"] == 600
+    assert "1 av 2 kommuner" in g["note"]
+    own = pl[(pl["indicator"] == "plasser1000") & (pl["code"] == "1804")].iloc[0]
+    assert own["value"] == pytest.approx(335 / 2000 * 1000)
+    s.close()
+
+
+def test_share_indicators_carry_no_count_from_another_table(store):
+    df = kostra.comparison(store, "0301", "kommune")
+    shares = df[df["indicator"].isin(["hjemme80", "inst80"])]
+    assert len(shares) and shares["count"].isna().all()

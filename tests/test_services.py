@@ -100,10 +100,47 @@ def test_capacity_first_year_and_gaps():
     need = pd.Series({2025: 60.0, 2030: 65.0, 2031: 71.0, 2040: 80.0, 2050: 90.0})
     cap = sv.capacity(70.0, need)
     assert cap.first_year_over == 2031
-    assert cap.gaps == {2030: -5.0, 2040: 10.0, 2050: 20.0}
+    assert cap.gaps == {2030: -5, 2040: 10, 2050: 20}
+    assert cap.need == {2030: 65, 2040: 80, 2050: 90}
     assert sv.capacity(100.0, need).first_year_over is None
     assert sv.capacity(50.0, need).first_year_over == 2025  # already short today
     assert sv.capacity(None, need).gaps == {}
+
+
+def test_capacity_is_judged_on_the_rounded_figures_shown():
+    # 921.8 places show as 922; a need of 922.3 shows as 922: no lack, and no «Mangler 0»
+    # beside a text saying need exceeds places.
+    need = pd.Series({2030: 922.3, 2036: 922.6, 2040: 930.2})
+    cap = sv.capacity(921.8, need)
+    assert cap.gaps[2030] == 0 and cap.first_year_over == 2036
+    assert cap.need[2040] - 922 == cap.gaps[2040] == 8
+
+
+def _pop_rows(region, year, ages, persons=10.0, sexes=("1", "2")):
+    return [(region, sx, a, year, persons, "07459") for sx in sexes for a in ages]
+
+
+def test_population_frame_fills_the_gap_and_skips_partial_years(tmp_path):
+    from data_sources.store import SourceInfo, Store
+    s = Store(tmp_path / "p.duckdb")
+    rows = (_pop_rows("9999", 2024, range(106)) + _pop_rows("9999", 2025, range(106), 20.0)
+            + _pop_rows("9999", 2017, range(80, 105)))  # 2017: a partial-age import
+    s.replace_table_data(SourceInfo("07459", "Befolkning", "population"), pd.DataFrame(
+        rows, columns=["region_code", "sex", "age", "year", "persons", "table_id"]))
+    proj = [("9999", sx, a, 2026, alt, 30.0, "14746") for alt in ("MMMM", "LLML")
+            for sx in ("1", "2") for a in range(106)]
+    s.replace_table_data(SourceInfo("14746", "Framskriving", "projection", round="2026"),
+                         pd.DataFrame(proj, columns=["region_code", "sex", "age", "year",
+                                                     "alternative", "persons", "table_id"]))
+    pop = sv.population_frame(s, "9999", 2024)
+    # 2024 (base) and 2025 from the history, 2026 from the projection: no missing year
+    assert pop.index.tolist() == [("LLML", 2024), ("LLML", 2025), ("LLML", 2026),
+                                  ("MMMM", 2024), ("MMMM", 2025), ("MMMM", 2026)]
+    assert pop.loc[("MMMM", 2025)].sum() == 20.0 * 2 * 106
+    assert pop.loc[("LLML", 2026)].sum() == 30.0 * 2 * 106
+    assert sv.population_frame(s, "9999", 2017).empty  # ages 80-104 only: not a year
+    assert s.scalar(f"SELECT max(year) FROM ({sv.COMPLETE_YEARS})", ["9999", 2020]) is None
+    s.close()
 
 
 ages = st.integers(min_value=0, max_value=105)
