@@ -6,6 +6,8 @@ Public API:
   (parse, decode, ``ingest.to_store_frames``); if any fails, raise ``FileImportError`` and
   write nothing. Then write each table in one transaction (``Store.replace_table_data``).
 - ``import_file(path, store=None) -> ImportReport``: the same for one file.
+- ``import_uploads([(name, bytes), ...], store=None)``: the same for the app's uploads (two
+  files of the same name are both kept; size limit checked first).
 - ``prepare_file(path, store=None) -> PreparedImport``: parse + ingest without writing.
 - ``FileImportError(ValueError)``: message in bokmål naming the file and the problem,
   e.g. ``"07459.csv: linje 5 har 3 felt, ventet 4"``.
@@ -26,6 +28,7 @@ import hashlib
 import json
 import logging
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +39,7 @@ from .jsonstat import DatasetMeta, Dimension
 from .store import Store, get_store, publishing
 
 __all__ = ["FileImportError", "ImportReport", "PreparedImport", "import_file", "import_files",
-           "prepare_file"]
+           "import_uploads", "prepare_file"]
 
 log = logging.getLogger(__name__)
 
@@ -412,6 +415,38 @@ def import_files(paths, store: Store | None = None) -> list[ImportReport]:
             return [_write(writer, p) for p in prepared]
     prepared = [prepare_file(p, store) for p in paths]
     return [_write(store, p) for p in prepared]
+
+
+def _upload_name(name: str, taken: set[str]) -> str:
+    """A safe, unique file name for an upload: no folders or control characters, bounded
+    length; a second file of the same name becomes ``"navn (2).csv"``."""
+    base = re.sub(r"[\x00-\x1f/\\]", "_", Path(str(name).replace("\\", "/")).name).strip()
+    base = base or "fil"
+    stem, suffix = Path(base).stem[:100] or "fil", Path(base).suffix[:10]
+    unique, k = f"{stem}{suffix}", 2
+    while unique.lower() in taken:
+        unique, k = f"{stem} ({k}){suffix}", k + 1
+    taken.add(unique.lower())
+    return unique
+
+
+def import_uploads(uploads, store: Store | None = None) -> list[ImportReport]:
+    """Import files given as ``(name, bytes)`` (the app's upload widget) like ``import_files``:
+    all validated before any is written. Two files with the same name are both imported (the
+    second is named ``"navn (2).csv"`` in messages); each is checked against the size limit."""
+    taken: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="kg-upload-") as tmp:
+        paths = []
+        for name, data in uploads:
+            unique = _upload_name(name, taken)
+            try:
+                validate.check_file_size(len(data))
+            except validate.ValidationError as exc:
+                raise FileImportError(unique, str(exc)) from None
+            p = Path(tmp) / unique
+            p.write_bytes(data)
+            paths.append(p)
+        return import_files(paths, store)
 
 
 def import_file(path, store: Store | None = None) -> ImportReport:
