@@ -237,8 +237,10 @@ async def drive(url: str, n: int, labels: list[str], db: Path, refresh: bool, pi
     return results, max(peak[0], rss_mb(pid))
 
 
-def check_versions(results) -> tuple[int, int]:
-    """(versions seen, mixed runs): one set of figures per (kommune, action, version)."""
+def check_versions(results) -> tuple[int, int, int]:
+    """(versions seen, mixed runs, comparable): one set of figures per (kommune, action,
+    version); ``comparable`` counts (kommune, action) pairs seen under two versions with
+    different figures, i.e. where a mix could have shown."""
     by_key = defaultdict(set)
     versions = set()
     for (action, label), r in results:
@@ -247,7 +249,11 @@ def check_versions(results) -> tuple[int, int]:
         versions.add(r.version)
         by_key[(action.split("=")[0], label, r.version)].add(r.figures)
     mixed = sum(len(v) - 1 for v in by_key.values())
-    return len(versions), mixed
+    per_pair = defaultdict(set)
+    for (action, label, _), figs in by_key.items():
+        per_pair[(action, label)] |= figs
+    comparable = sum(1 for figs in per_pair.values() if len(figs) > 1)
+    return len(versions), mixed, comparable
 
 
 def run_one(n: int, refresh: bool, full: Path) -> None:
@@ -271,12 +277,13 @@ def run_one(n: int, refresh: bool, full: Path) -> None:
         ms = sorted(r.ms for _, r in results if not r.error)
         p50 = statistics.median(ms) if ms else float("nan")
         p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))] if ms else float("nan")
-        versions, mixed = check_versions(results)
+        versions, mixed, comparable = check_versions(results)
         print(f"sessions={n} p50_ms={p50:.0f} p95_ms={p95:.0f} errors={len(errors)} "
               f"rss_mb={peak:.0f}", flush=True)
         per = (end - base) / max(n, 1)
         print(f"  actions={len(ms)} rss_after_warmup_mb={base:.0f} rss_end_mb={end:.0f} "
-              f"per_extra_session_mb={per:.1f} versions_seen={versions} mixed_runs={mixed}"
+              f"per_extra_session_mb={per:.1f} versions_seen={versions} mixed_runs={mixed} "
+              f"pairs_changed_by_refresh={comparable}"
               + (" refresh_published_mid_run" if refresh else ""), flush=True)
         for e in sorted(set(errors))[:5]:
             print(f"  error: {e}", flush=True)
