@@ -217,6 +217,8 @@ def server_child(page: str, switches: int) -> dict:
     qlog.install()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["region"] = "3103"
+    if page == PAGES["region"]:
+        at.query_params["sett"] = "0"  # the overview of the whole country (357 kommuner)
     at.run()
     at.switch_page(PAGES[page])
     at.run()
