@@ -389,17 +389,9 @@ def _with_fylke_totals(store: Store, frame: pd.DataFrame, file_frame: pd.DataFra
 def _write(store: Store, prep: PreparedImport) -> ImportReport:
     res = prep.result
     frame, extra = _merge_existing(store, res)
-<<<<<<< HEAD
-    if res.kind == "population":
-        # fylker as the sum of their kommuner, where the file (with the store) has them all
-        from .refresh import kommuner_by_fylke
-        frame = ingest.add_fylke_sums(frame, kommuner_by_fylke(store))
     # unique() first: a full 14746 has 17.8 M rows (set() of the rows took 46 s).
     regions = sorted({str(r) for r in res.frame["region_code"].unique()}
                      | {str(r) for r in frame["region_code"].unique()})
-=======
-    regions = sorted(set(res.frame["region_code"].astype(str)) | set(frame["region_code"]))
->>>>>>> main
     store.replace_table_data(res.source, frame, regions=regions, extra=extra)
     years = sorted(int(y) for y in res.frame["year"].unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])

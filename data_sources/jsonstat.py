@@ -26,13 +26,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
-<<<<<<< HEAD
-__all__ = ["JsonStatError", "DatasetMeta", "Dimension", "decode", "read_meta", "parse", "loads"]
-=======
 from . import validate
 
-__all__ = ["JsonStatError", "DatasetMeta", "Dimension", "decode", "read_meta", "parse"]
->>>>>>> main
+__all__ = ["JsonStatError", "DatasetMeta", "Dimension", "decode", "read_meta", "parse", "loads"]
 
 
 class JsonStatError(ValueError):
