@@ -452,7 +452,8 @@ def main(argv: list[str] | None = None) -> None:
             cpu, floor = p50(r["cpu"]), p50(r["floor"])
             parts += [f"p50_ms={p50(r['wall']):.0f}", f"p95_ms={p95(r['wall']):.0f}",
                       f"cpu_p50_ms={cpu:.0f}", f"cpu_p95_ms={p95(r['cpu']):.0f}",
-                      f"floor_ms={floor:.0f}", f"ratio={cpu / max(floor, 1e-9):.1f}",
+                      f"floor_ms={floor:.0f}",
+                      f"ratio={cpu / floor:.1f}" if floor >= 1 else "ratio=n/a(no_reads)",
                       f"floor_wall_ms={p50(r['floor_wall']):.0f}",
                       f"queries={p50(r['queries']):.0f}", f"n={len(r['wall'])}"]
         if args.browser:
