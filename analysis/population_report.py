@@ -204,8 +204,10 @@ def _index_headline(idx: pd.DataFrame, names: dict, region: str, group: str, hor
                          f"endre seg med {fmt_num(own, 1, sign=True)}\u00a0%",
                f"Fram til {horizon} er talet på {group} år i {names[region]} venta å endre "
                f"seg med {fmt_num(own, 1, sign=True)}\u00a0%")
-    others = [f"{fmt_num(at.loc[c, 'index'] - 100, 1, sign=True)}\u00a0% "
-              f"{say(language, 'i', 'i')} {names[c]}" for c in names
+    def where(c):
+        return say(language, "hele landet", "heile landet") if c == "0" else names[c]
+    others = [f"{fmt_num(at.loc[c, 'index'] - 100, 1, sign=True)}\u00a0% i {where(c)}"
+              for c in names
               if c != region and c in at.index and not pd.isna(at.loc[c, "index"])]
     return head + (f", {say(language, 'mot', 'mot')} " + say(language, " og ", " og ").join(others)
                    if others else "") + "."
