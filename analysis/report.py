@@ -111,7 +111,7 @@ def source_line(sources: Mapping[str, Source], ids, extra: Mapping[str, str] | N
         if extra.get(i):
             part += f", {extra[i]}"
         parts.append(part)
-    return ("Kilde: SSB, " + "; ".join(parts)).rstrip(".") + "."
+    return (say(language, "Kilde", "Kjelde") + ": SSB, " + "; ".join(parts)).rstrip(".") + "."
 
 
 def _date(iso: str) -> str:

@@ -46,8 +46,9 @@ def _md(text: str) -> str:
     return re.sub(r"\*(.+?)\*", r"<em>\1</em>", t)
 
 
-def _table_html(t: Table) -> str:
+def _table_html(t: Table, language: str) -> str:
     df = t.formatted()
+    df.columns = [tx.column_name(str(c), language) for c in df.columns]
     head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
     rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in r) + "</tr>"
                    for r in df.itertuples(index=False))
@@ -117,7 +118,7 @@ def html_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
                 if isinstance(it, Chart):
                     parts.append(plot(it))
                 elif isinstance(it, Table):
-                    parts.append(_table_html(it))
+                    parts.append(_table_html(it, language))
     parts.append(f"<h2>{say(language, 'Metode og kilder', 'Metode og kjelder')}</h2>")
     for p in dict.fromkeys(p for r in reps for p in r.method):
         parts.append(f"<p>{_md(p)}</p>")
