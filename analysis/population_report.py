@@ -13,7 +13,7 @@ import pandas as pd
 from analysis import demography as dem
 from analysis import report_text as tx
 from analysis.format import fmt_int, fmt_num
-from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, say,
+from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, memo, say,
                              source_line, store_sources)
 
 VIEW = "befolkning"
@@ -216,9 +216,9 @@ def _index_headline(idx: pd.DataFrame, names: dict, region: str, group: str, hor
 def population_report(store, selection: Selection, language: str = "nb") -> Report:
     """Everything «Befolkning» shows for ``selection`` (region, alternative, horizon)."""
     sel = selection
-    sources = store_sources(store)
-    ptab_q = sel.projection_table or dem.projection_table_id(store)
-    cube = dem.region_cube(store, sel.region_code, projection_table=ptab_q)
+    sources = memo(store, store_sources)
+    ptab_q = sel.projection_table or memo(store, dem.projection_table_id)
+    cube = memo(store, dem.region_cube, sel.region_code, ptab_q)
     table = dem.groups_from_cube(cube)
     ptab = ptab_q or PROJ_FALLBACK
     alts = sorted(set(table["series"]) - {dem.OBSERVED}) if len(table) else []
@@ -312,10 +312,10 @@ def _index_section(store, sel: Selection, table: pd.DataFrame, ptab_q, ids, capt
                    horizon: int, language: str) -> Section:
     names = {sel.region_code: sel.region_name}
     frames = [table]
-    all_names = region_names(store)
+    all_names = memo(store, region_names)
     others = ([sel.fylke_code] if sel.fylke_code else []) + (["0"] if sel.level != "land" else [])
     for code in others:
-        t = dem.groups_from_cube(dem.region_cube(store, code, projection_table=ptab_q))
+        t = dem.groups_from_cube(memo(store, dem.region_cube, code, ptab_q))
         if dem.has_projection(t, code, sel.alternative):
             frames.append(t)
             names[code] = str(all_names.get(code, code))
