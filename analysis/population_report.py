@@ -57,10 +57,11 @@ def data_version(sources, ptab: str | None, kostra_year: int | None = None,
 
 
 def _group_figure(key: str, label: str, gc: dem.GroupChange, y0: int, y1: int,
-                  help_: str, srcs) -> KeyFigure:
+                  help_: str, srcs, language: str) -> KeyFigure:
     a, b = round(gc.base), round(gc.target)
     pct = (b - a) / a * 100 if a else None
-    return KeyFigure(key, label, gc.target, "personer", 0, gc.base, str(y0), str(y1), srcs,
+    return KeyFigure(key, label, gc.target, say(language, "personer", "personar"), 0, gc.base,
+                     str(y0), str(y1), srcs,
                      delta_text=f"{fmt_int(b - a, sign=True)} ({tx.pct_text(pct)})",
                      delta_note=f"fra {fmt_int(a)}", delta_arrow=_arrow(b - a), help=help_)
 
@@ -77,7 +78,8 @@ def key_figures(kf: dem.KeyFigures, srcs, language: str) -> list[KeyFigure]:
     for g, label in (("Totalt", say(language, "Folketall", "Folketal")), ("67–79", "67–79 år"),
                      ("80–89", "80–89 år"), ("90+", "90 år og eldre")):
         f = _group_figure(f"personer_{g}", label, kf.groups[g], y0, y1,
-                          f"{defs['persons'].definition} {defs['change'].definition}", srcs)
+                          f"{defs['persons'].definition} {defs['change'].definition}", srcs,
+                          language)
         out.append(_with(f, delta_note=f"{fra} {fmt_int(round(kf.groups[g].base))}"))
     for key, label, pair in (("share_67", say(language, "Andel 67+", "Del 67+"), kf.share_67),
                              ("share_80", say(language, "Andel 80+", "Del 80+"), kf.share_80)):

@@ -91,7 +91,8 @@ def html_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
     plot = _Plotly()
     title = f"Kunnskapsgrunnlag – {first.region_name}"
     scen = next((r.scenario for r in reps if r.scenario), {})
-    meta = [(k, v) for k, v in header_rows(reps[0] if reps else first)
+    fullest = max(reps, key=lambda r: len(r.data_version)) if reps else first
+    meta = [(k, v) for k, v in header_rows(fullest)
             if k not in ("Kunnskapsgrunnlag", "Scenario")]
     meta.insert(3, ("Scenario", tx.describe_scenario(scen, language)))
     meta.append((say(language, "Laget", "Laga"), date.today().strftime("%d.%m.%Y")))
@@ -109,6 +110,8 @@ def html_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
             parts.append('<div class="summary">' + "".join(f"<p>{_md(p)}</p>" for p in r.summary)
                          + "</div>")
         for sec in r.sections:
+            if not sec.items and all(t in r.summary for t in sec.text):
+                continue  # the summary box above already holds it
             parts.append(f"<h3>{_e(sec.title)}</h3>")
             parts += [f"<p>{_md(t)}</p>" for t in sec.text if t not in r.summary]
             figs = [it for it in sec.items if isinstance(it, KeyFigure)]
