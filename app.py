@@ -20,6 +20,7 @@ VIEWS = [
     ("befolkning", "Befolkning", ":material/groups:"),
     ("tjenester", "Tjenester og kapasitet", ":material/home_health:"),
     ("bemanning", "Bemanning", ":material/badge:"),
+    ("region", "Sammenlign kommuner", ":material/compare_arrows:"),
     ("presentasjon", "Presentasjon", ":material/slideshow:"),
 ]
 pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
