@@ -30,6 +30,7 @@ with data.run_scope():  # one published store version for the whole run
     sel = state.sidebar()
     with st.sidebar:
         state.copy_link(nav.url_path)
+    data.version_caption()
     state.messages()
     fetch.ensure_region(sel)
     nav.run()
