@@ -28,14 +28,15 @@ def sections() -> tuple[Section, ...]:
             "per 31.12. i siste KOSTRA-år (SSB tabell 12003, brukere etter alder og "
             "tjenestegruppe) delt på folkemengden 1.1. året etter (tabell 07459). "
             f"Aldersgruppene er {bands}. Tabell 12003 har ikke egen gruppe for 90 år og over, "
-            "og tabell 11645 (brukere etter finere alder) er ikke hentet inn, så 80 år og over "
-            "er øverste gruppe. Modellen fanger derfor ikke at andelen over 90 år vokser "
-            "raskere enn andelen 80–89 år; det trekker behovet noe ned.")),
+            "så 80 år og over er øverste gruppe. Modellen fanger derfor ikke at andelen over "
+            "90 år vokser raskere enn andelen 80–89 år; det trekker behovet noe ned.")),
         Section("Tjenestene", (
             "*Brukere av institusjonstjenester* er tjenestegruppe «Institusjonstenester» i "
             "12003 (langtids- og korttidsopphold). *Beboere med langtidsopphold* er "
-            "institusjonsbrukerne skalert med forholdet mellom langtidsopphold (tabell 12292) "
-            "og institusjonsbrukere samme år; aldersfordelingen antas lik. *Mottakere av "
+            "tjenestetype 21 «langtidsopphold i institusjon» i tabell 11645, etter alder "
+            "(0–49, 50–66, 67–79, 80–89 og 90 år og over). Der SSB skjuler små tall i en "
+            "aldersgruppe, anslår vi gruppen som differansen mellom totalen og de andre "
+            "gruppene, fordelt etter folketallet; det står i en merknad. *Mottakere av "
             "hjemmetjenester* er tjenestegruppe «Heimeteneste» i 12003.")),
         Section("Framskriving", (
             "Framskrevne brukere = Σ over aldersgrupper av dekningsgrad × framskrevet "
@@ -64,6 +65,12 @@ def sections() -> tuple[Section, ...]:
             "mange brukere ett årsverk dekker, per år. *Omsorgstrappen* flytter en andel av "
             "institusjonsbrukerne til hjemmetjenester innen 2050 (innfaset jevnt); de teller "
             f"da som hjemmetjenestemottakere med vekt {mw} i bemanningen.")),
+        Section("KOSTRA-grupper", (
+            "Tall per 1 000 innbyggere 80+ for en KOSTRA-gruppe deler gruppens tall på "
+            "innbyggerne 80+ i alle gruppens kommuner. Mangler noen av kommunene i databasen, "
+            "viser vi ingen rate (bare antallet), fordi en rate regnet på et utvalg av "
+            "kommunene blir feil. Andelene fra tabell 12209 vises uten antall: 12209 "
+            "publiserer ikke antallet bak andelen.")),
         Section("Kommunenummer og manglende tall", (
             "KOSTRA-tall står på kommunenummeret som gjaldt det året. Tall for tidligere "
             "kommunenummer føres over til dagens kommune når nummeret bare er endret. Ved "

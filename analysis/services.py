@@ -13,8 +13,9 @@ Model (the "Metode" text in ``analysis.method`` states the same in bokmål):
   to older ages (healthier ageing), and move institution users to home services.
 
 Services: ``institusjon`` (all users of institution services, 12003 group B),
-``langtid`` (long-term residents: institution users scaled by 12292 langtidsopphold /
-institution users), ``hjemme`` (home services, 12003 group A).
+``langtid`` (long-term residents in institution by age, 11645 TenesteType 21; cells SSB
+suppresses are estimated from the total, see ``fill_suppressed``), ``hjemme`` (home
+services, 12003 group A).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 from data_sources.store import Store
 
 from . import kostra
+from .format import fmt_int
 
 TARGET_YEAR = 2050
 MAX_AGE = 105  # 105 = 105 år og eldre
@@ -65,9 +67,67 @@ T_USERS = "12003"
 C_USERS = "KOSomsorgantbruk0000"
 T_STAFF = "12292"
 C_AARSVERK = "KOSaarsverkbruke0000"
-C_LANGTID = "KOSlangtid0000"
 T_PLACES = "11875"
 C_PLACES = "KOSinstdispplass0000"
+T_LONGTERM = "11645"  # users by finer age and service type; TenesteType 21 = langtidsopphold
+C_LONGTERM = "Brukere1"
+LONGTERM_TYPE = "21"
+# 11645's age cells: (low, high) ages and the model band they belong to
+LONGTERM_AGES = {"00-49": (0, 49, "F000-066"), "50-66": (50, 66, "F000-066"),
+                 "67-79": (67, 79, "F067-079"), "80-89": (80, 89, "F080-120"),
+                 "90+": (90, MAX_AGE, "F080-120")}
+
+
+def fill_suppressed(cells: dict[str, float | None], total: float,
+                    cell_pop: dict[str, float]) -> tuple[dict[str, float], list[str]]:
+    """Age cells with SSB's suppressed ones (None) estimated from the total.
+
+    Known cells keep SSB's value; the remainder ``total − Σ known`` (never below 0) is shared
+    among the suppressed cells in proportion to their population (equally when it is 0).
+    Returns the cells and the codes that were estimated.
+    """
+    known = {k: v for k, v in cells.items() if v is not None}
+    hidden = [k for k, v in cells.items() if v is None]
+    out = {k: float(v) for k, v in known.items()}
+    if hidden:
+        rest = max(total - sum(known.values()), 0.0)
+        w = np.array([max(cell_pop.get(k, 0.0), 0.0) for k in hidden])
+        w = w / w.sum() if w.sum() > 0 else np.full(len(hidden), 1.0 / len(hidden))
+        out |= {k: float(rest * x) for k, x in zip(hidden, w)}
+    return out, hidden
+
+
+def longterm_users(reader: kostra.Reader, code: str, year: int,
+                   pop_by_age: np.ndarray) -> tuple[dict[str, float] | None, str | None]:
+    """Long-term institution residents per model band in ``year`` from 11645 (TenesteType 21).
+
+    ``pop_by_age``: persons by single-year age 0..105 (for sharing suppressed cells). Returns
+    ({band code: persons}, note) or (None, note) when 11645 has no total for the year.
+    """
+    def cell(age: str):
+        rows = reader.rows(code, T_LONGTERM, C_LONGTERM,
+                           {"TenesteType": LONGTERM_TYPE, "Alder": age}, True, [year])
+        return rows[0][1] if rows else None
+
+    total = cell("Ialt")
+    if total is None:
+        return None, f"Langtidsopphold etter alder (tabell 11645) mangler for {year}."
+    cells = {a: cell(a) for a in LONGTERM_AGES}
+    cell_pop = {a: float(pop_by_age[lo:hi + 1].sum()) for a, (lo, hi, _) in LONGTERM_AGES.items()}
+    filled, hidden = fill_suppressed(cells, float(total), cell_pop)
+    bands = {b.code: 0.0 for b in BANDS}
+    for a, (_, _, band) in LONGTERM_AGES.items():
+        bands[band] += filled[a]
+    note = None
+    if hidden:
+        note = (f"Tabell 11645 skjuler små tall for {', '.join(hidden)} år i {year}; de er "
+                f"anslått som differansen mot totalen ({fmt_int(total)}), fordelt etter "
+                "folketallet i gruppene.")
+    elif sum(filled.values()) != total:
+        note = (f"Aldersgruppene i tabell 11645 summerer til {fmt_int(sum(filled.values()))} "
+                f"langtidsbeboere i {year}, totalen er {fmt_int(total)} (SSB runder av små "
+                "tall); modellen bruker aldersgruppene.")
+    return bands, note
 
 
 @dataclass(frozen=True)
@@ -174,7 +234,8 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
     """Today's base for ``region_code`` (store code; mapped to KOSTRA codes as needed)."""
     code = kostra.kostra_code(region_code, level)
     base = ServiceBase(region_code, code)
-    reader = kostra.Reader(store, [code], [T_USERS, T_STAFF, T_PLACES])
+    reader = kostra.Reader(store, sorted({code, region_code}),
+                           [T_USERS, T_STAFF, T_PLACES, T_LONGTERM])
     users: dict[tuple[str, str], dict[int, tuple]] = {}
     for service, grp in SERVICE_GROUP.items():
         for band in BANDS:
@@ -217,16 +278,19 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
                           + (f" {note}" if note else ""))
     elif base.aarsverk_year != year:
         base.notes.append(f"Årsverk er fra {base.aarsverk_year}, brukertall fra {year}.")
-    langtid, ly, note = _value(reader, code, T_STAFF, C_LANGTID, year)
-    inst = bands[bands["service"] == "institusjon"]
-    if langtid is not None and ly == year and inst["users"].sum() > 0:
-        share = langtid / float(inst["users"].sum())
-        lt = inst.assign(service="langtid", users=inst["users"] * share)
-        bands = pd.concat([bands, lt], ignore_index=True)
-        base.langtid = langtid
+    by_age = _age_vector(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
+    lt, note = longterm_users(reader, code, year, by_age)
+    if lt is None and region_code != code:  # 11645 may use plain region codes (18, 0)
+        lt, note = longterm_users(reader, region_code, year, by_age)
+    if lt is not None:
+        bands = pd.concat([bands, pd.DataFrame(
+            [("langtid", b.code, b.label, lt[b.code], band_pop[i]) for i, b in enumerate(BANDS)],
+            columns=bands.columns)], ignore_index=True)
+        base.langtid = float(sum(lt.values()))
+        if note:
+            base.notes.append(note)
     else:
-        base.notes.append("Langtidsopphold (KOSTRA 12292) mangler for "
-                          f"{year}; tjenesten er utelatt." + (f" {note}" if note else ""))
+        base.notes.append(f"{note} Tjenesten langtidsopphold er utelatt.")
     bands["coverage"] = np.where(bands["population"] > 0,
                                  bands["users"] / bands["population"].where(bands["population"] > 0, 1),
                                  np.nan)

@@ -139,6 +139,17 @@ KOSTRA_TABLES = {
         contents=("KOSinstdispplass0000", "KOSsykehjdisppla0000", "KOSinstdemenspla0000",
                   "KOSinsttidsbegrp0000", "KOSinstrehabplas0000"),
         description="Disponible institusjonsplasser."),
+    # IPLOS users by finer age and service type: long-term institution residents (TenesteType
+    # 21) by 0–49, 50–66, 67–79, 80–89 and 90+, so the model's top bands are 80–89 and 90+.
+    # Region = kommune codes (not KOKkommuneregion0000). Variables the spec does not name
+    # (e.g. Kjonn, where SSB splits by sex) are fetched whole by the refresh.
+    "11645": TableSpec(
+        key="kostra_11645", table_id="11645", kind="kostra",
+        title="Brukere av omsorgstjenester, etter alder og tjenestetype", region_var="Region",
+        contents=("Brukere1",),
+        other={"TenesteType": ["21"],
+               "Alder": ["Ialt", "00-49", "50-66", "67-79", "80-89", "90+"]},
+        description="Beboere med langtidsopphold i institusjon etter alder (2009–)."),
 }
 
 KIND_BY_TABLE = {PROJECTION_FALLBACK: "projection", "14288": "projection", "07459": "population",

@@ -262,6 +262,9 @@ class Refresher:
             raise SSBError(f"tabell {table_id} har ingen av innholdskodene {spec.contents}")
         sels = [s if s.variable_code != "ContentsCode" else Selection("ContentsCode", wanted)
                 for s in _selections(spec, None)]
+        named = {s.variable_code for s in sels}
+        # variables the catalog does not name (e.g. Kjonn in a table split by sex): all codes
+        sels[-2:-2] = [Selection(d, ["*"]) for d in meta.get("id", []) if d not in named]
         datasets = self._fetch(spec.key, table_id, sels, rep)
         res = _decode_all(table_id, datasets)
         query = {"table": table_id, "selection": [s.__dict__ for s in sels], "all": True}
