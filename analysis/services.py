@@ -48,7 +48,16 @@ class AgeBand:
     label: str
 
 
+# The model's age bands. 90+ is its own band because it grows fastest.
 BANDS: tuple[AgeBand, ...] = (
+    AgeBand("F000-066", 0, 66, "0–66 år"),
+    AgeBand("F067-079", 67, 79, "67–79 år"),
+    AgeBand("F080-089", 80, 89, "80–89 år"),
+    AgeBand("F090-120", 90, MAX_AGE, "90 år og over"),
+)
+# KOSTRA 12003's bands (KOKalder0000): its 80+ is split into the model's 80–89 and 90+ in
+# proportion to the population, i.e. with the same coverage in both (12003 has no 90+).
+BANDS_12003: tuple[AgeBand, ...] = (
     AgeBand("F000-066", 0, 66, "0–66 år"),
     AgeBand("F067-079", 67, 79, "67–79 år"),
     AgeBand("F080-120", 80, MAX_AGE, "80 år og over"),
@@ -57,10 +66,24 @@ BANDS: tuple[AgeBand, ...] = (
 SERVICE_LABELS = {
     "institusjon": "Brukere av institusjonstjenester",
     "langtid": "Beboere med langtidsopphold",
+    "korttid": "Beboere med korttidsopphold",
+    "bolig": "Beboere i bolig med heldøgns bemanning",
+    "heldogn": "Heldøgns omsorg (langtidsopphold og bolig med heldøgns bemanning)",
     "hjemme": "Mottakere av hjemmetjenester",
 }
 SERVICE_SHORT = {"institusjon": "Institusjon", "langtid": "Langtidsopphold",
-                 "hjemme": "Hjemmetjenester"}
+                 "korttid": "Korttidsopphold", "bolig": "Bolig med heldøgns bemanning",
+                 "heldogn": "Heldøgns omsorg", "hjemme": "Hjemmetjenester"}
+# «Heldøgns omsorg» as Norwegian planning counts it: long-term institution + housing with
+# 24-hour staffing (a derived service: the sum of the two projections).
+HELDOGN = ("langtid", "bolig")
+# 12292 counts without an age split, and the service whose age profile they are given
+# (stated in Metode as our assumption).
+AGE_PROFILE_OF = {"korttid": ("KOSkorttid0000", "langtid"),
+                  "bolig": ("KOSbialthelsum0000", "hjemme")}
+# Occupancy assumed when long-term and short-term residents are turned into places needed
+# (our assumption, stated; KOSTRA 12293 «belegg» is not fetched).
+OCCUPANCY = 0.95
 SERVICE_GROUP = {"hjemme": "A", "institusjon": "B"}  # 12003 KOKTenesteGrp0000
 
 T_USERS = "12003"
@@ -74,8 +97,8 @@ C_LONGTERM = "Brukere1"
 LONGTERM_TYPE = "21"
 # 11645's age cells: (low, high) ages and the model band they belong to
 LONGTERM_AGES = {"00-49": (0, 49, "F000-066"), "50-66": (50, 66, "F000-066"),
-                 "67-79": (67, 79, "F067-079"), "80-89": (80, 89, "F080-120"),
-                 "90+": (90, MAX_AGE, "F080-120")}
+                 "67-79": (67, 79, "F067-079"), "80-89": (80, 89, "F080-089"),
+                 "90+": (90, MAX_AGE, "F090-120")}
 
 
 def fill_suppressed(cells: dict[str, float | None], total: float,
@@ -145,11 +168,13 @@ class Scenario:
     healthy_years: float = 0.0
     productivity: float = 0.0
     shift_to_home: float = 0.0
+    standard: float = 0.0  # % change per year in årsverk per user (SSB HELSEMOD: +0.5)
 
     @property
     def unchanged(self) -> bool:
         return all(v == 0 for v in (self.institution_change, self.home_change,
-                                    self.healthy_years, self.productivity, self.shift_to_home))
+                                    self.healthy_years, self.productivity, self.shift_to_home,
+                                    self.standard))
 
 
 UNCHANGED = Scenario()
@@ -187,6 +212,14 @@ class ServiceBase:
     @property
     def services(self) -> list[str]:
         return list(dict.fromkeys(self.bands["service"])) if len(self.bands) else []
+
+
+def split_12003(users: list[float], band_pop: np.ndarray) -> np.ndarray:
+    """Users per model band from 12003's three bands (0–66, 67–79, 80+): 80+ is shared
+    between 80–89 and 90+ by population (equally when both are 0)."""
+    p80, p90 = float(band_pop[2]), float(band_pop[3])
+    u80 = users[2] * p80 / (p80 + p90) if p80 + p90 > 0 else users[2] / 2
+    return np.array([users[0], users[1], u80, users[2] - u80])
 
 
 def band_population(pop: pd.Series) -> np.ndarray:
@@ -238,7 +271,7 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
                            [T_USERS, T_STAFF, T_PLACES, T_LONGTERM])
     users: dict[tuple[str, str], dict[int, tuple]] = {}
     for service, grp in SERVICE_GROUP.items():
-        for band in BANDS:
+        for band in BANDS_12003:
             users[(service, band.code)] = {r[0]: r for r in reader.rows(
                 code, T_USERS, C_USERS, {"KOKalder0000": band.code, "KOKTenesteGrp0000": grp})}
     years = None
@@ -267,9 +300,9 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
     band_pop = band_population(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
     rows = []
     for service in SERVICE_GROUP:
-        for i, band in enumerate(BANDS):
-            u = float(users[(service, band.code)][year][1])
-            rows.append((service, band.code, band.label, u, band_pop[i]))
+        u = split_12003([float(users[(service, b.code)][year][1]) for b in BANDS_12003],
+                        band_pop)
+        rows += [(service, b.code, b.label, u[i], band_pop[i]) for i, b in enumerate(BANDS)]
     bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
 
     base.aarsverk, base.aarsverk_year, note = _value(reader, code, T_STAFF, C_AARSVERK, year)
@@ -291,6 +324,16 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
             base.notes.append(note)
     else:
         base.notes.append(f"{note} Tjenesten langtidsopphold er utelatt.")
+    for service, (contents, like) in AGE_PROFILE_OF.items():
+        v, vy, vnote = _value(reader, code, T_STAFF, contents, year)
+        profile = bands[bands["service"] == like]
+        if v is None or vy != year or profile["users"].sum() <= 0:
+            base.notes.append(f"{SERVICE_LABELS[service]} (tabell 12292) mangler for {year}; "
+                              "tjenesten er utelatt." + (f" {vnote}" if vnote else ""))
+            continue
+        share = profile["users"] / float(profile["users"].sum())
+        bands = pd.concat([bands, profile.assign(service=service, users=v * share)],
+                          ignore_index=True)
     bands["coverage"] = np.where(bands["population"] > 0,
                                  bands["users"] / bands["population"].where(bands["population"] > 0, 1),
                                  np.nan)
@@ -403,10 +446,26 @@ def project_users(base_bands: pd.DataFrame, pop: pd.DataFrame, base_year: int,
         out["institusjon"] = out["institusjon"] - moved
         if "hjemme" in out:
             out["hjemme"] = out["hjemme"] + moved
+    if all(s in out for s in HELDOGN):
+        out["heldogn"] = sum(out[s] for s in HELDOGN)
     frames = [pd.DataFrame({"alternative": alts, "year": years, "service": s, "users": v,
                             "moved": moved if s == "hjemme" else 0.0})
               for s, v in out.items()]
     return pd.concat(frames, ignore_index=True)
+
+
+def place_need(proj: pd.DataFrame, alternative: str,
+               occupancy: float = OCCUPANCY) -> pd.Series:
+    """Institution places needed per year: (long-term + short-term residents) / occupancy.
+
+    Residents are counted on 31.12 (KOSTRA); ``occupancy`` is the share of places in use
+    (0–1). Long-term residents alone when short-term stays are not in the projection.
+    Empty when there are no long-term residents.
+    """
+    d = proj[(proj["alternative"] == alternative) & proj["service"].isin(["langtid", "korttid"])]
+    if not (d["service"] == "langtid").any():
+        return pd.Series(dtype=float)
+    return d.groupby("year")["users"].sum().astype(float) / occupancy
 
 
 def with_range(proj: pd.DataFrame, alternative: str, value: str = "users",

@@ -152,7 +152,18 @@ KOSTRA_TABLES = {
         description="Beboere med langtidsopphold i institusjon etter alder (2009–)."),
 }
 
-KIND_BY_TABLE = {PROJECTION_FALLBACK: "projection", "14288": "projection", "07459": "population",
+# Earlier projection rounds (table id -> round year), for the track record: what each round
+# said about today, against what happened (07459). Fetched on request (``refresh --tables
+# 12882 13600 14288``), main alternative only, for the region codes valid in the round.
+PROJECTION_ROUNDS: dict[str, int] = {"12882": 2020, "13600": 2022, "14288": 2024}
+ROUND = TableSpec(
+    key="round", table_id="", kind="projection",
+    title="Framskrevet folkemengde, eldre framskriving", region_var="Region",
+    contents=("Personer",), other={"Kjonn": ["*"], "Alder": ["*"]},
+    description="Eldre framskrivingsrunder, hovedalternativet (MMMM).")
+
+KIND_BY_TABLE = {PROJECTION_FALLBACK: "projection", "07459": "population",
+                 **{t: "projection" for t in PROJECTION_ROUNDS},
                  **{t: "kostra" for t in KOSTRA_TABLES}}
 
 

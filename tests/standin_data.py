@@ -980,6 +980,72 @@ def table_11645() -> StandinTable:
     )
 
 
+TELEMARK_ROUNDS = {"12882": "2020", "13600": "2022", "14288": "2024"}
+ROUND_ALTS = {"Hovedalternativet (MMMM)": "Personer", "Lav nasjonal vekst (LLML)": "Personer1",
+              "Høy nasjonal vekst (HHMH)": "Personer2"}
+
+
+def telemark_round(table_id: str) -> pd.DataFrame:
+    """SSB's published round (Telemark file, evensrii) with region codes added:
+    region_code, alternative label, year, age group label, persons."""
+    year = TELEMARK_ROUNDS[table_id]
+    df = pd.read_csv(SHARED / f"befolkningsframskriving/telemark_evensrii/"
+                     f"Framskrevet_folkemengde_{year}-2050.csv")
+    changes = json.loads((Path(__file__).resolve().parents[1] / "data_sources" / "data" /
+                          "klass_131_changes_2020_2024.json").read_text(encoding="utf-8"))
+    tele = [c for c in changes["codeChanges"] if c["newCode"].startswith("40")]
+    if year == "2024":
+        codes = {c["newName"]: c["newCode"] for c in tele} | {"Telemark": "40"}
+    else:
+        codes = {f"{c['oldName']} (2020-2023)": c["oldCode"] for c in tele} | \
+            {"Vestfold og Telemark (2020-2023)": "38"}
+    codes["Hele landet"] = "0"
+    return df.assign(region_code=df["region"].map(codes))
+
+
+@functools.lru_cache(maxsize=None)
+def table_round(table_id: str) -> StandinTable:
+    """An earlier projection round (12882 = 2020, 13600 = 2022, 14288 = 2024) for the 17
+    Telemark kommuner, their fylke and Hele landet: Region × Kjonn(2) × Alder(106) ×
+    ContentsCode(3: MMMM, LLML, HHMH) × Tid. The sums over the ten published age groups,
+    both sexes, are SSB's (Telemark file); the single-year, single-sex values are SYNTHETIC:
+    each published group total spread evenly over its ages and the two sexes."""
+    df = telemark_round(table_id)
+    regions = list(dict.fromkeys(df["region_code"]))
+    names = dict(zip(df["region_code"], df["region"]))
+    years = sorted(df["år"].unique())
+    alts = list(ROUND_ALTS)
+    values = np.zeros((len(regions), 2, N_AGES, len(alts), len(years)))
+    for group, g in df.groupby("alder"):
+        lo, hi = _age_range(group)
+        hi = min(hi, N_AGES - 1)
+        n = (hi - lo + 1) * 2
+        ri = g["region_code"].map({r: i for i, r in enumerate(regions)}).to_numpy()
+        ai = g["statistikkvariabel"].map({a: i for i, a in enumerate(alts)}).to_numpy()
+        ti = g["år"].map({y: i for i, y in enumerate(years)}).to_numpy()
+        for age in range(lo, hi + 1):
+            for sx in (0, 1):
+                values[ri, sx, age, ai, ti] = g["value"].to_numpy() / n
+    return StandinTable(
+        id=table_id,
+        label=f"{table_id}: Framskrevet folkemengde 1. januar, etter region, kjønn, alder, "
+              "statistikkvariabel og år",
+        updated="2024-06-12T06:00:00Z",
+        dimensions=[
+            StandinDimension("Region", "region", regions, [names[r] for r in regions]),
+            StandinDimension("Kjonn", "kjønn", ["1", "2"], ["Menn", "Kvinner"], elimination=True),
+            _age_dim(),
+            StandinDimension("ContentsCode", "statistikkvariabel",
+                             [ROUND_ALTS[a] for a in alts], alts),
+            StandinDimension("Tid", "år", [str(y) for y in years], [str(y) for y in years],
+                             time=True),
+        ],
+        values=values,
+        notes=["Stand-in: summene over SSBs ti aldersgrupper er SSBs tall (Telemark); "
+               "ettårig alder og kjønn er syntetisk fordelt."],
+    )
+
+
 def all_tables() -> list[StandinTable]:
     """Every stand-in table: 07459, 14746, 12209, 11875, 12292, 12003, 11645."""
     return [table_07459(), table_14746(), table_12209(), table_11875(), table_12292(), table_12003(),

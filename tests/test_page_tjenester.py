@@ -59,7 +59,7 @@ def _projection(pop: pd.DataFrame) -> pd.DataFrame:
 def _bands(pop: pd.DataFrame, region_codes: list[str], year: int) -> np.ndarray:
     p = pop[(pop["region_code"].isin(region_codes)) & (pop["year"] == year)]
     return np.array([p.loc[(p["age"] >= b.low) & (p["age"] <= b.high), "persons"].sum()
-                     for b in sv.BANDS])
+                     for b in sv.BANDS_12003])
 
 
 def _kostra_users(pop: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -73,7 +73,7 @@ def _kostra_users(pop: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             users = {g: np.round(bp * np.array(r) * (1 + 0.02 * (year - 2024))) for g, r in
                      RATES.items()}
             for g, u in users.items():
-                for b, v in zip(sv.BANDS, u):
+                for b, v in zip(sv.BANDS_12003, u):
                     u_rows.append((code, "12003", "KOSomsorgantbruk0000", year, float(v), None,
                                    f"KOKalder0000={b.code};KOKTenesteGrp0000={g}"))
             inst, home = users["B"].sum(), users["A"].sum()

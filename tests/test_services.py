@@ -23,7 +23,7 @@ def pop_frame(rows: dict[tuple[str, int], dict[int, float]]) -> pd.DataFrame:
     return pd.DataFrame(mat, index=idx, columns=range(sv.MAX_AGE + 1))
 
 
-def bands(inst=(10, 20, 30), home=(50, 50, 100)) -> pd.DataFrame:
+def bands(inst=(10, 20, 30, 0), home=(50, 50, 100, 0)) -> pd.DataFrame:
     codes = [b.code for b in sv.BANDS]
     return pd.DataFrame(
         [("institusjon", c, u) for c, u in zip(codes, inst)]
@@ -44,14 +44,16 @@ def users_at(proj, service, year, alt="MMMM"):
 
 def test_band_weights_membership_and_shift():
     w0 = sv.band_weights(0.0)
-    assert w0.shape == (3, 106)
-    assert w0[:, 66].tolist() == [1, 0, 0] and w0[:, 67].tolist() == [0, 1, 0]
-    assert w0[:, 80].tolist() == [0, 0, 1] and w0[:, 105].tolist() == [0, 0, 1]
+    assert w0.shape == (4, 106)
+    assert w0[:, 66].tolist() == [1, 0, 0, 0] and w0[:, 67].tolist() == [0, 1, 0, 0]
+    assert w0[:, 80].tolist() == [0, 0, 1, 0] and w0[:, 89].tolist() == [0, 0, 1, 0]
+    assert w0[:, 90].tolist() == [0, 0, 0, 1] and w0[:, 105].tolist() == [0, 0, 0, 1]
     w1 = sv.band_weights(1.0)  # a 67-year-old gets today's rate of a 66-year-old
-    assert w1[:, 67].tolist() == [1, 0, 0] and w1[:, 80].tolist() == [0, 1, 0]
-    assert w1[:, 81].tolist() == [0, 0, 1] and w1[:, 0].tolist() == [1, 0, 0]
+    assert w1[:, 67].tolist() == [1, 0, 0, 0] and w1[:, 80].tolist() == [0, 1, 0, 0]
+    assert w1[:, 81].tolist() == [0, 0, 1, 0] and w1[:, 0].tolist() == [1, 0, 0, 0]
+    assert w1[:, 90].tolist() == [0, 0, 1, 0] and w1[:, 91].tolist() == [0, 0, 0, 1]
     wh = sv.band_weights(0.5)
-    assert wh[:, 67].tolist() == [0.5, 0.5, 0]
+    assert wh[:, 67].tolist() == [0.5, 0.5, 0, 0]
     np.testing.assert_allclose(sv.band_weights(3.7).sum(axis=0), 1.0)
 
 
@@ -64,6 +66,23 @@ def test_project_unchanged_hand_checked():
     # LLML: 10 + 20*1.25 + 30*1.0 = 65
     assert users_at(proj, "institusjon", 2035, "LLML") == pytest.approx(65.0)
     assert users_at(proj, "institusjon", BASE) == 60.0
+
+
+def test_split_12003_shares_80_plus_by_population():
+    # 90 users aged 80+; 200 persons 80-89 and 100 aged 90+ -> 60 and 30 (same coverage 0.3)
+    u = sv.split_12003([5.0, 7.0, 90.0], np.array([1000.0, 300.0, 200.0, 100.0]))
+    assert u.tolist() == [5.0, 7.0, 60.0, 30.0]
+    assert sv.split_12003([0, 0, 8.0], np.zeros(4)).tolist() == [0, 0, 4.0, 4.0]
+
+
+def test_90_plus_growth_counts_when_its_coverage_is_higher():
+    # long-term residents: 10 of 100 aged 85 (10 %), 30 of 60 aged 95 (50 %); in 2040 the
+    # 80-89 group is unchanged and 90+ doubles: 10 + 30*2 = 70 (one 80+ band would give
+    # 40 * 220/160 = 55)
+    frame = pop_frame({("MMMM", BASE): {85: 100, 95: 60}, ("MMMM", 2040): {85: 100, 95: 120}})
+    b = pd.DataFrame([("langtid", "F080-089", 10.0), ("langtid", "F090-120", 30.0)],
+                     columns=["service", "band", "users"])
+    assert users_at(sv.project_users(b, frame, BASE), "langtid", 2040) == pytest.approx(70.0)
 
 
 def test_project_healthier_ageing_moves_band_edges():
@@ -147,8 +166,8 @@ ages = st.integers(min_value=0, max_value=105)
 
 
 @settings(max_examples=60, deadline=None)
-@given(inst=st.lists(st.floats(1, 5000, allow_nan=False), min_size=3, max_size=3),
-       home=st.lists(st.floats(1, 20000, allow_nan=False), min_size=3, max_size=3),
+@given(inst=st.lists(st.floats(1, 5000, allow_nan=False), min_size=4, max_size=4),
+       home=st.lists(st.floats(1, 20000, allow_nan=False), min_size=4, max_size=4),
        pop=st.dictionaries(ages, st.floats(1, 1e5, allow_nan=False), min_size=1, max_size=40),
        later=st.floats(0.5, 2.0), aarsverk=st.floats(1, 1e5, allow_nan=False),
        scen=st.builds(sv.Scenario, st.floats(-5, 5), st.floats(-5, 5), st.floats(0, 10),
@@ -156,7 +175,8 @@ ages = st.integers(min_value=0, max_value=105)
 def test_unchanged_and_any_scenario_reproduce_base_year_exactly(inst, home, pop, later,
                                                                aarsverk, scen):
     # every band needs people, as in real data
-    pop = {**pop, 10: pop.get(10, 100.0), 70: pop.get(70, 50.0), 90: pop.get(90, 20.0)}
+    pop = {**pop, 10: pop.get(10, 100.0), 70: pop.get(70, 50.0), 85: pop.get(85, 30.0),
+           95: pop.get(95, 20.0)}
     frame = pop_frame({("MMMM", BASE): pop,
                        ("MMMM", 2040): {a: p * later for a, p in pop.items()}})
     b = bands(inst, home)
@@ -171,3 +191,28 @@ def test_unchanged_and_any_scenario_reproduce_base_year_exactly(inst, home, pop,
     proj = sv.project_users(b, frame, BASE)
     assert users_at(proj, "institusjon", 2040) == pytest.approx(later * sum(inst), rel=1e-9,
                                                                abs=1e-9)
+
+
+def test_heldogn_and_place_need_hand_checked():
+    b = pd.DataFrame([("langtid", "F080-089", 40.0), ("korttid", "F080-089", 8.0),
+                      ("bolig", "F080-089", 12.0), ("hjemme", "F080-089", 100.0)],
+                     columns=["service", "band", "users"])
+    proj = sv.project_users(b, POP, BASE)  # 80-year-olds: 100 -> 150 in 2035
+    # heldøgns omsorg = long-term institution + housing with 24-hour staffing
+    assert users_at(proj, "heldogn", 2035) == pytest.approx((40 + 12) * 1.5)
+    need = sv.place_need(proj, "MMMM", occupancy=0.95)
+    assert need[BASE] == pytest.approx((40 + 8) / 0.95)  # 50.53 places
+    assert need[2035] == pytest.approx((60 + 12) / 0.95)  # 75.79 places
+    cap = sv.capacity(60.0, need)
+    assert cap.first_year_over == 2035 and sv.capacity(60.0, need).need == {}
+    assert sv.place_need(proj[proj["service"] != "langtid"], "MMMM").empty
+
+
+def test_service_standard_lever_hand_checked():
+    proj = sv.project_users(bands(), POP, BASE)
+    w = sf.weighted_users(proj)
+    # SSB HELSEMOD's +0.5 % a year in årsverk per user: 70 × 1.005^10 in 2035
+    aw = sf.project_aarsverk(50.0, w, BASE, sv.Scenario(standard=sf.STANDARD_PRESET))
+    assert float(aw.loc[(aw["year"] == 2035) & (aw["alternative"] == "MMMM"),
+                        "aarsverk"].iloc[0]) == pytest.approx(70.0 * 1.005 ** 10)
+    assert not sv.Scenario(standard=0.5).unchanged

@@ -11,6 +11,7 @@ import streamlit as st
 from analysis import demography as dem
 from analysis import kostra
 from analysis import services as sv
+from analysis import staffing as sf
 from ui import charts, data
 from analysis.format import fmt_int, fmt_num
 
@@ -28,6 +29,9 @@ SLIDERS = (  # key, label, min, max, step, decimals, unit, help
     ("shift_to_home", "Omsorgstrappen: fra institusjon til hjemme innen 2050", 0.0, 50.0, 5.0,
      0, "%", "Andel av institusjonsbrukerne som får hjemmetjenester i stedet innen 2050, "
      "innfaset jevnt."),
+    ("standard", "Tjenestestandard: årsverk per bruker, endring per år", -1.0, 2.0, 0.25, 2,
+     "%", "Endring i hvor mange årsverk hver bruker får, per år. SSBs HELSEMOD regner med "
+     "+0,5 % per år i sitt basisalternativ (bedre standard); 0 = dagens standard."),
 )
 
 
@@ -36,10 +40,16 @@ def controls() -> sv.Scenario:
     for key, *_ in SLIDERS:
         st.session_state.setdefault(f"scn_{key}", 0.0)
     with st.expander("Scenario: endre forutsetningene", expanded=True):
-        if st.button("Tilbakestill til uendret", key="scn_reset"):
+        b1, b2 = st.columns(2)
+        if b1.button("Tilbakestill til uendret", key="scn_reset"):
             for key, *_ in SLIDERS:
                 st.session_state[f"scn_{key}"] = 0.0
                 st.session_state.pop(f"_w_scn_{key}", None)
+        if b2.button(f"SSBs tjenestestandard (HELSEMOD: "
+                     f"{fmt_num(sf.STANDARD_PRESET, 1, sign=True)} % per år)",
+                     key="scn_ssb_standard"):
+            st.session_state["scn_standard"] = sf.STANDARD_PRESET
+            st.session_state.pop("_w_scn_standard", None)
         cols = st.columns(len(SLIDERS))
         for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
             n = int(round((hi - lo) / step))
@@ -68,6 +78,8 @@ def describe(s: sv.Scenario) -> str:
         parts.append(f"produktivitet {fmt_num(s.productivity, 2, sign=True)} %/år")
     if s.shift_to_home:
         parts.append(f"omsorgstrapp {fmt_num(s.shift_to_home, 0)} %")
+    if s.standard:
+        parts.append(f"tjenestestandard {fmt_num(s.standard, 2, sign=True)} %/år")
     return "scenario: " + ", ".join(parts)
 
 
