@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import fetch, state
+from ui import data, fetch, state
 
 st.set_page_config(page_title="Kunnskapsgrunnlag – Leve hele livet", page_icon=":material/insights:",
                    layout="wide")
@@ -24,5 +24,6 @@ VIEWS = [
 pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
          for stem, title, icon in VIEWS if (ROOT / "views" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
-fetch.ensure_region(state.sidebar())
-nav.run()
+with data.run_scope():  # one published store version for the whole run
+    fetch.ensure_region(state.sidebar())
+    nav.run()

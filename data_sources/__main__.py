@@ -14,15 +14,13 @@ import sys
 
 from tqdm import tqdm
 
-from . import config
 
-
-def _store():
-    from .store import Store, StoreError
-    try:
-        return Store(config.db_path())
-    except StoreError as exc:
-        sys.exit(f"Feil: {exc}")
+def _writing():
+    """Write a new store version (published when the command succeeds); the app keeps
+    serving the previous version meanwhile."""
+    from .store import publishing
+    return publishing(on_wait=lambda: print("Venter på at en annen oppdatering av databasen "
+                                            "blir ferdig …", file=sys.stderr))
 
 
 def cmd_refresh(args) -> int:
@@ -32,7 +30,6 @@ def cmd_refresh(args) -> int:
         print("Oppgi --kommune KODE ..., --all eller --tables ...", file=sys.stderr)
         return 2
     regions = None if args.all or not args.kommune else args.kommune
-    store = _store()
     bars: dict[str, tqdm] = {}
 
     def progress(what, done, total):
@@ -45,8 +42,9 @@ def cmd_refresh(args) -> int:
 
     client = SSBClient()
     try:
-        report = refresh(store, tables=args.tables or TABLE_KEYS, regions=regions,
-                         client=client, progress=progress, force=args.force)
+        with _writing() as store:
+            report = refresh(store, tables=args.tables or TABLE_KEYS, regions=regions,
+                             client=client, progress=progress, force=args.force)
     except ValueError as exc:
         print(f"Feil: {exc}", file=sys.stderr)
         return 2
@@ -65,9 +63,8 @@ def cmd_refresh(args) -> int:
 
 def cmd_import(args) -> int:
     from .importer import FileImportError, import_files
-    store = _store()
     try:
-        reports = import_files(args.files, store=store)
+        reports = import_files(args.files)
     except FileImportError as exc:
         print(f"Feil: {exc}", file=sys.stderr)
         print("Ingenting ble endret i databasen.", file=sys.stderr)
@@ -78,9 +75,10 @@ def cmd_import(args) -> int:
 
 
 def cmd_status(args) -> int:
-    store = _store()
+    from .store import get_store
+    store = get_store()
     df = store.status()
-    print(f"Database: {store.path}")
+    print(f"Database: {store.path} (versjon {store.version or 'ingen publisert'})")
     if df.empty:
         print("Databasen er tom. Hent data med `python -m data_sources refresh --kommune KODE` "
               "eller importer filer med `python -m data_sources import FIL ...`.")

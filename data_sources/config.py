@@ -27,3 +27,14 @@ def db_path() -> Path:
 
 def http_timeout() -> float:
     return float(os.environ.get("KG_HTTP_TIMEOUT", "30"))
+
+
+def public_mode() -> bool:
+    """Env ``KG_PUBLIC=1``: a public instance. Visitors only read: no fetching from SSB and
+    no file upload in the app; the operator's refresh job is the one writer."""
+    return os.environ.get("KG_PUBLIC", "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def network_recheck_s() -> float:
+    """How long the app trusts its last check of whether SSB is reachable."""
+    return float(os.environ.get("KG_NETWORK_RECHECK_S", "60"))

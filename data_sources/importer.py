@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import ingest, jsonstat, ssbcsv
 from .jsonstat import DatasetMeta, Dimension
-from .store import Store, get_store
+from .store import Store, get_store, publishing
 
 __all__ = ["FileImportError", "ImportReport", "PreparedImport", "import_file", "import_files",
            "prepare_file"]
@@ -224,7 +224,10 @@ def import_files(paths, store: Store | None = None) -> list[ImportReport]:
     paths = [Path(p) for p in paths]
     if not paths:
         return []
-    store = store or get_store()
+    if store is None:  # validate against the published version, then write a new one
+        prepared = [prepare_file(p, get_store()) for p in paths]
+        with publishing() as writer:
+            return [_write(writer, p) for p in prepared]
     prepared = [prepare_file(p, store) for p in paths]
     return [_write(store, p) for p in prepared]
 

@@ -1,50 +1,63 @@
-"""Streamlit-side access to the store: one connection per process, cached reads.
+"""Streamlit-side access to the store: one published version per script run, cached reads.
 
-Pages never open DuckDB themselves; they call ``store()`` (a cached ``Store``) and pass it
-to ``analysis`` functions, or use the cached helpers here. ``cache_version()`` changes
-whenever the store is written (sources.fetched_at), so cached results never go stale.
+Pages never open DuckDB themselves; they call ``store()`` and pass it to ``analysis``
+functions, or use the cached helpers here. ``app.py`` wraps every script run in
+``run_scope()``, which pins the published store version for the whole run (a refresh
+published meanwhile is seen at the next run, never halfway through one) and releases it
+at the end, so superseded versions can be closed and deleted. ``cache_version()`` is that
+version's id: cached results are keyed on it and never go stale, and asking costs no query.
 """
 
 from __future__ import annotations
+
+import contextlib
+import threading
 
 import pandas as pd
 import streamlit as st
 
 from data_sources import config
-from data_sources.store import Store, get_store
+from data_sources import store as store_mod
+from data_sources.store import Store
+
+_RUN = threading.local()  # the script thread's pinned store (one Streamlit run)
+
+
+@contextlib.contextmanager
+def run_scope():
+    """Pin the published store version for one script run (``app.py``)."""
+    pinned = store_mod.acquire(config.db_path())
+    outer = getattr(_RUN, "store", None)
+    _RUN.store = pinned
+    try:
+        yield pinned
+    finally:
+        current = _RUN.store  # bump_version() may have moved the run to a newer version
+        _RUN.store = outer
+        store_mod.release(current)
 
 
 def store() -> Store:
-    """The process-wide store (``get_store`` keeps one connection and reopens it when it
-    was closed, e.g. by ``reset_store()`` after a path change)."""
-    return get_store(config.db_path())
-
-
-_VERSION: tuple[object, str] = (None, "")
+    """The store this run reads: the pinned version inside ``run_scope()``, else the
+    published one."""
+    pinned = getattr(_RUN, "store", None)
+    if pinned is not None and not pinned.closed:
+        return pinned
+    return store_mod.get_store(config.db_path())
 
 
 def cache_version() -> str:
-    """A token that changes when any table in the store is replaced.
-
-    Asked once per script run (pages call it for every cached read): within a run the
-    token is reused, keyed on the run's context object.
-    """
-    global _VERSION
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-    ctx = get_script_run_ctx()
-    token = None if ctx is None else ctx.cursors  # a new dict for every run
-    if token is not None and _VERSION[0] is token:
-        return _VERSION[1]
-    v = str(store().scalar(
-        "SELECT coalesce(max(fetched_at)::VARCHAR, '') || count(*) FROM fetch_log"))
-    _VERSION = (token, v)
-    return v
+    """Id of the store version this run reads (changes with every published write)."""
+    return store().version or ""
 
 
 def bump_version() -> None:
-    """Forget the per-run token (call after writing to the store within a run)."""
-    global _VERSION
-    _VERSION = (None, "")
+    """After this run published a write: move the run to the new version."""
+    pinned = getattr(_RUN, "store", None)
+    if pinned is None:
+        return
+    _RUN.store = store_mod.acquire(config.db_path())
+    store_mod.release(pinned)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

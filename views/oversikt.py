@@ -28,7 +28,8 @@ if not need:
 else:
     st.warning(f"Mangler for {sel.region_name}: "
                + ", ".join(fetch.NAMES.get(n, n) for n in need) + ".")
-    if st.button(f"Hent data for {sel.region_name} fra SSB", type="primary", key="fetch"):
+    if fetch.allowed() and st.button(f"Hent data for {sel.region_name} fra SSB",
+                                     type="primary", key="fetch"):
         ok, msg = fetch.fetch(sel, need)
         if ok:
             st.session_state.setdefault("_fetch_tried", {})[sel.region_code] = (True, msg)
@@ -38,36 +39,37 @@ else:
                  "og importere dem nedenfor.")
 
 # -- import ------------------------------------------------------------------------------
-with st.expander("Importer filer lastet ned fra Statistikkbanken", expanded=bool(need)):
-    st.markdown(
-        "Last ned tabell 14746 (befolkningsframskriving), 07459 (befolkning, med "
-        "«Kommuner summert» som regioninndeling) eller KOSTRA-tabellene 12209, 12292, 12003 og "
-        "11875 fra Statistikkbanken, som **JSON-stat 2** eller **CSV (semikolonseparert)**, "
-        "og slipp filene her. Det samme kan gjøres med "
-        "`python -m data_sources import FIL ...`.")
-    files = st.file_uploader("Filer", type=["json", "csv"], accept_multiple_files=True,
-                             key="upload")
-    if files and st.button("Importer", key="do_import"):
-        from data_sources.importer import FileImportError, import_files
-        with tempfile.TemporaryDirectory() as tmp:
-            paths = []
-            for f in files:
-                p = Path(tmp) / Path(f.name).name
-                p.write_bytes(f.getvalue())
-                paths.append(p)
-            try:
-                with st.spinner("Importerer …"):
-                    reports = import_files(paths, store=store)
-            except FileImportError as exc:
-                st.error(f"{exc}\n\nIngenting ble endret i databasen.")
-            else:
-                data.bump_version()
-                for r in reports:
-                    st.success(r.message)
+if fetch.allowed():  # public mode: only the operator's refresh job writes
+    with st.expander("Importer filer lastet ned fra Statistikkbanken", expanded=bool(need)):
+        st.markdown(
+            "Last ned tabell 14746 (befolkningsframskriving), 07459 (befolkning, med "
+            "«Kommuner summert» som regioninndeling) eller KOSTRA-tabellene 12209, 12292, 12003 og "
+            "11875 fra Statistikkbanken, som **JSON-stat 2** eller **CSV (semikolonseparert)**, "
+            "og slipp filene her. Det samme kan gjøres med "
+            "`python -m data_sources import FIL ...`.")
+        files = st.file_uploader("Filer", type=["json", "csv"], accept_multiple_files=True,
+                                 key="upload")
+        if files and st.button("Importer", key="do_import"):
+            from data_sources.importer import FileImportError, import_files
+            with tempfile.TemporaryDirectory() as tmp:
+                paths = []
+                for f in files:
+                    p = Path(tmp) / Path(f.name).name
+                    p.write_bytes(f.getvalue())
+                    paths.append(p)
+                try:
+                    with st.spinner("Importerer …"):
+                        reports = import_files(paths)
+                except FileImportError as exc:
+                    st.error(f"{exc}\n\nIngenting ble endret i databasen.")
+                else:
+                    data.bump_version()
+                    for r in reports:
+                        st.success(r.message)
 
 # -- what the store holds ----------------------------------------------------------------
 st.subheader("Hva databasen inneholder")
-status = store.status()
+status = data.store().status()  # a new version after an import in this run
 if status.empty:
     st.info("Databasen er tom. Hent data for en kommune med knappen over, kjør "
             "`python -m data_sources refresh --all` kvelden før et møte, eller importer filer.")
