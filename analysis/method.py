@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.format import fmt_num
+from analysis.format import fmt_int, fmt_num
 
 from . import services, staffing
 
@@ -48,6 +48,14 @@ def sections() -> tuple[Section, ...]:
             "langtidsopphold i institusjon pluss bolig med heldøgns bemanning, slik det telles "
             "i kommunal planlegging. *Mottakere av hjemmetjenester* er tjenestegruppe "
             "«Heimeteneste» i 12003.")),
+        Section("Små kommuner", (
+            f"I regioner med under {fmt_int(services.SMALL_POPULATION)} innbyggere er "
+            f"dekningsgraden gjennomsnittet av de siste {services.SMOOTH_YEARS} KOSTRA-årene "
+            "(summen av brukerne delt på summen av innbyggerne i hver aldersgruppe), fordi "
+            "noen få brukere mer eller mindre ett år ellers gir store tilfeldige utslag. "
+            "Dagens antall brukere i modellen er da dekningsgraden ganger innbyggerne i dag, "
+            "og kan avvike litt fra KOSTRA-tallet for siste år; det står i en merknad. "
+            "Antallet står alltid ved siden av andelen.")),
         Section("Framskriving", (
             "Framskrevne brukere = Σ over aldersgrupper av dekningsgrad × framskrevet "
             "folkemengde i gruppen (SSB tabell 14746). Vi regner med alle SSBs ni alternativer; "

@@ -20,7 +20,7 @@ services, 12003 group A).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -84,6 +84,10 @@ AGE_PROFILE_OF = {"korttid": ("KOSkorttid0000", "langtid"),
 # Occupancy assumed when long-term and short-term residents are turned into places needed
 # (our assumption, stated; KOSTRA 12293 «belegg» is not fetched).
 OCCUPANCY = 0.95
+# Regions with fewer inhabitants get coverage from the average of the last SMOOTH_YEARS
+# KOSTRA years by default: a few users more or less in one year would swing the projection.
+SMALL_POPULATION = 5000
+SMOOTH_YEARS = 3
 SERVICE_GROUP = {"hjemme": "A", "institusjon": "B"}  # 12003 KOKTenesteGrp0000
 
 T_USERS = "12003"
@@ -200,6 +204,8 @@ class ServiceBase:
     places_year: int | None = None
     langtid: float | None = None
     notes: list[str] = field(default_factory=list)
+    smoothed_years: list[int] = field(default_factory=list)  # KOSTRA years averaged
+    own: list[str] = field(default_factory=list)  # what the kommune's own numbers replaced
 
     @property
     def ok(self) -> bool:
@@ -263,8 +269,61 @@ def _value(reader: kostra.Reader, code: str, table: str, contents: str, year: in
     return float(v), int(y), note
 
 
-def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
-    """Today's base for ``region_code`` (store code; mapped to KOSTRA codes as needed)."""
+def _population_by_age(store: Store, region_code: str, year: int) -> np.ndarray | None:
+    """Persons by single-year age 0..105 on 1 January ``year`` (None if not a complete year)."""
+    ok = store.scalar(f"SELECT count(*) FROM ({COMPLETE_YEARS}) WHERE year = ?",
+                      [region_code, year, year])
+    if not ok:
+        return None
+    pop = store.cursor().execute("SELECT age, sum(persons) FROM population WHERE "
+                                 "region_code = ? AND year = ? GROUP BY age",
+                                 [region_code, year]).fetchall()
+    return _age_vector(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
+
+
+def _bands_for_year(reader: kostra.Reader, code: str, region_code: str, year: int,
+                    users: dict, by_age: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """Users per service and model band in KOSTRA ``year`` with the population ``by_age``
+    (1 January the year after): rows (service, band, label, users, population), notes."""
+    band_pop = band_weights(0.0) @ by_age
+    notes: list[str] = []
+    rows = []
+    for service in SERVICE_GROUP:
+        u = split_12003([float(users[(service, b.code)][year][1]) for b in BANDS_12003],
+                        band_pop)
+        rows += [(service, b.code, b.label, u[i], band_pop[i]) for i, b in enumerate(BANDS)]
+    lt, note = longterm_users(reader, code, year, by_age)
+    if lt is None and region_code != code:  # 11645 may use plain region codes (18, 0)
+        lt, note = longterm_users(reader, region_code, year, by_age)
+    if lt is not None:
+        rows += [("langtid", b.code, b.label, lt[b.code], band_pop[i])
+                 for i, b in enumerate(BANDS)]
+        if note:
+            notes.append(note)
+    else:
+        notes.append(f"{note} Tjenesten langtidsopphold er utelatt.")
+    bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
+    for service, (contents, like) in AGE_PROFILE_OF.items():
+        v, vy, vnote = _value(reader, code, T_STAFF, contents, year)
+        profile = bands[bands["service"] == like]
+        if v is None or vy != year or profile["users"].sum() <= 0:
+            notes.append(f"{SERVICE_LABELS[service]} (tabell 12292) mangler for {year}; "
+                         "tjenesten er utelatt." + (f" {vnote}" if vnote else ""))
+            continue
+        share = profile["users"] / float(profile["users"].sum())
+        bands = pd.concat([bands, profile.assign(service=service, users=v * share)],
+                          ignore_index=True)
+    return bands, notes
+
+
+def load_base(store: Store, region_code: str, level: str,
+              smooth: bool | None = None) -> ServiceBase:
+    """Today's base for ``region_code`` (store code; mapped to KOSTRA codes as needed).
+
+    ``smooth``: coverage from the average of the last ``SMOOTH_YEARS`` KOSTRA years
+    (Σ users / Σ population per service and band, times today's population); None = only
+    for regions with fewer than ``SMALL_POPULATION`` inhabitants, False = one year.
+    """
     code = kostra.kostra_code(region_code, level)
     base = ServiceBase(region_code, code)
     reader = kostra.Reader(store, sorted({code, region_code}),
@@ -294,16 +353,13 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
     if base.pop_year != year + 1:
         base.notes.append(f"Befolkningen 1.1.{year + 1} mangler; dekningsgrad er regnet mot "
                           f"befolkningen 1.1.{base.pop_year}.")
-    pop = store.cursor().execute("SELECT age, sum(persons) FROM population WHERE "
-                                 "region_code = ? AND year = ? GROUP BY age",
-                                 [region_code, base.pop_year]).fetchall()
-    band_pop = band_population(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
-    rows = []
-    for service in SERVICE_GROUP:
-        u = split_12003([float(users[(service, b.code)][year][1]) for b in BANDS_12003],
-                        band_pop)
-        rows += [(service, b.code, b.label, u[i], band_pop[i]) for i, b in enumerate(BANDS)]
-    bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
+    by_age = _population_by_age(store, region_code, base.pop_year)
+    bands, notes = _bands_for_year(reader, code, region_code, year, users, by_age)
+    base.notes += notes
+    if smooth is None:
+        smooth = by_age.sum() < SMALL_POPULATION
+    if smooth:
+        bands = _smoothed(base, bands, reader, code, region_code, users, years, store)
 
     base.aarsverk, base.aarsverk_year, note = _value(reader, code, T_STAFF, C_AARSVERK, year)
     if base.aarsverk is None:
@@ -311,38 +367,48 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
                           + (f" {note}" if note else ""))
     elif base.aarsverk_year != year:
         base.notes.append(f"Årsverk er fra {base.aarsverk_year}, brukertall fra {year}.")
-    by_age = _age_vector(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
-    lt, note = longterm_users(reader, code, year, by_age)
-    if lt is None and region_code != code:  # 11645 may use plain region codes (18, 0)
-        lt, note = longterm_users(reader, region_code, year, by_age)
-    if lt is not None:
-        bands = pd.concat([bands, pd.DataFrame(
-            [("langtid", b.code, b.label, lt[b.code], band_pop[i]) for i, b in enumerate(BANDS)],
-            columns=bands.columns)], ignore_index=True)
-        base.langtid = float(sum(lt.values()))
-        if note:
-            base.notes.append(note)
-    else:
-        base.notes.append(f"{note} Tjenesten langtidsopphold er utelatt.")
-    for service, (contents, like) in AGE_PROFILE_OF.items():
-        v, vy, vnote = _value(reader, code, T_STAFF, contents, year)
-        profile = bands[bands["service"] == like]
-        if v is None or vy != year or profile["users"].sum() <= 0:
-            base.notes.append(f"{SERVICE_LABELS[service]} (tabell 12292) mangler for {year}; "
-                              "tjenesten er utelatt." + (f" {vnote}" if vnote else ""))
-            continue
-        share = profile["users"] / float(profile["users"].sum())
-        bands = pd.concat([bands, profile.assign(service=service, users=v * share)],
-                          ignore_index=True)
     bands["coverage"] = np.where(bands["population"] > 0,
                                  bands["users"] / bands["population"].where(bands["population"] > 0, 1),
                                  np.nan)
     base.bands = bands
+    lt = bands.loc[bands["service"] == "langtid", "users"]
+    base.langtid = float(lt.sum()) if len(lt) else None
     base.places, base.places_year, note = _value(reader, code, T_PLACES, C_PLACES)
     if base.places is None:
         base.notes.append("Mangler institusjonsplasser (KOSTRA 11875)."
                           + (f" {note}" if note else ""))
     return base
+
+
+def _smoothed(base: ServiceBase, bands: pd.DataFrame, reader, code, region_code, users,
+              years: set[int], store: Store) -> pd.DataFrame:
+    """``bands`` with users = (Σ users / Σ population over the last SMOOTH_YEARS KOSTRA
+    years) × today's population, per service and band; the years used go to
+    ``base.smoothed_years`` and a note. Services missing in an earlier year keep today's."""
+    frames = [bands.assign(y=base.kostra_year)]
+    for y in range(base.kostra_year - SMOOTH_YEARS + 1, base.kostra_year):
+        by_age = _population_by_age(store, region_code, y + 1)
+        if y not in years or by_age is None:
+            continue
+        b, _ = _bands_for_year(reader, code, region_code, y, users, by_age)
+        frames.append(b.assign(y=y))
+    if len(frames) == 1:
+        return bands
+    allb = pd.concat(frames, ignore_index=True)
+    sums = allb.groupby(["service", "band"])[["users", "population"]].sum()
+    cov = (sums["users"] / sums["population"].where(sums["population"] > 0)).fillna(0.0)
+    out = bands.copy()
+    out["users"] = [float(cov.loc[(s, b)]) * p for s, b, p in
+                    zip(out["service"], out["band"], out["population"])]
+    used = sorted(set(allb["y"]))
+    base.smoothed_years = used
+    base.notes.append(
+        f"Dekningsgraden er gjennomsnittet for {used[0]}–{used[-1]} (summen av brukere delt "
+        f"på summen av innbyggere), fordi regionen har under {fmt_int(SMALL_POPULATION)} "
+        "innbyggere og ett år med få brukere gir store tilfeldige utslag. Dagens antall "
+        "brukere i modellen er derfor dekningsgraden × innbyggerne i dag, ikke KOSTRA-tallet "
+        f"for {base.kostra_year}.")
+    return out
 
 
 def population_frame(store: Store, region_code: str, base_year: int,
@@ -503,3 +569,80 @@ def capacity(places: float | None, need: pd.Series,
     first = int(over.index[0]) if len(over) else None
     need_at = {int(y): int(shown.loc[y]) for y in years if y in shown.index}
     return Capacity(places, first, {y: n - cap for y, n in need_at.items()}, need_at)
+
+
+# -- the kommune's own numbers and planned capacity ------------------------------------------
+OWN_LABEL = "kommunens egne tall"
+
+
+@dataclass(frozen=True)
+class OwnNumbers:
+    """Today's figures from the kommune's own systems, typed by the planner; each replaces
+    the KOSTRA figure in the model (None = keep KOSTRA). ``users``: ((service, persons), ...)
+    for services in ``SERVICE_LABELS``; ``places``: institution places; ``aarsverk``:
+    årsverk i brukerrettede tjenester. A tuple, not a dict, so it can key a cache."""
+    users: tuple[tuple[str, float], ...] = ()
+    places: float | None = None
+    aarsverk: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.users and self.places is None and self.aarsverk is None
+
+
+def with_own_numbers(base: ServiceBase, own: OwnNumbers) -> ServiceBase:
+    """A copy of ``base`` with the kommune's own numbers in place of KOSTRA's.
+
+    A service's own total keeps KOSTRA's age profile (users per band scaled to the total);
+    a service KOSTRA lacks cannot be given an age profile and is left out with a note.
+    ``base.own`` lists what was replaced (bokmål), so every view and export can mark it.
+    """
+    if own.empty:
+        return base
+    out = replace(base, bands=base.bands.copy(), notes=list(base.notes), own=list(base.own))
+    for service, total in own.users:
+        sel = out.bands["service"] == service
+        have = float(out.bands.loc[sel, "users"].sum())
+        label = SERVICE_LABELS.get(service, service)
+        if not sel.any() or have <= 0:
+            out.notes.append(f"{label}: egne tall ({fmt_int(total)}) kan ikke brukes fordi "
+                             "KOSTRA ikke gir en aldersfordeling for tjenesten.")
+            continue
+        out.bands.loc[sel, "users"] = out.bands.loc[sel, "users"] * (float(total) / have)
+        out.own.append(f"{label}: {fmt_int(total)} ({OWN_LABEL}; KOSTRA: {fmt_int(have)})")
+    pop = out.bands["population"]
+    out.bands["coverage"] = np.where(pop > 0, out.bands["users"] / pop.where(pop > 0, 1), np.nan)
+    if own.places is not None:
+        out.own.append(f"Institusjonsplasser: {fmt_int(own.places)} ({OWN_LABEL}; KOSTRA: "
+                       f"{fmt_int(base.places)})")
+        out.places = float(own.places)
+    if own.aarsverk is not None:
+        out.own.append(f"Årsverk: {fmt_int(own.aarsverk)} ({OWN_LABEL}; KOSTRA: "
+                       f"{fmt_int(base.aarsverk)})")
+        out.aarsverk = float(own.aarsverk)
+    return out
+
+
+def planned_places(places_today: float, plan: dict[int, float], base_year: int,
+                   end_year: int = TARGET_YEAR) -> pd.Series:
+    """Places by year from today's places and the økonomiplan's changes ({year: places added,
+    negative = closed}, in effect from that year): index base_year..end_year."""
+    years = range(base_year, end_year + 1)
+    return pd.Series([places_today + sum(v for y, v in plan.items() if y <= t) for t in years],
+                     index=list(years), dtype=float)
+
+
+def capacity_against_plan(need: pd.Series, places: pd.Series,
+                          years: tuple[int, ...] = (2030, 2040, 2050)) -> Capacity:
+    """Like ``capacity`` but against planned places per year (rounded once, as shown):
+    ``first_year_over`` is the first year the rounded need exceeds that year's rounded
+    places; ``gaps`` = rounded need − rounded planned places."""
+    if need.empty or places.empty:
+        return Capacity(None, None, {})
+    shown = need.sort_index().round().astype(int)
+    cap = places.reindex(shown.index).ffill().bfill().round().astype(int)
+    over = shown[shown > cap]
+    first = int(over.index[0]) if len(over) else None
+    need_at = {int(y): int(shown.loc[y]) for y in years if y in shown.index}
+    return Capacity(float(places.iloc[0]), first,
+                    {y: n - int(cap.loc[y]) for y, n in need_at.items()}, need_at)

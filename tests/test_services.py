@@ -216,3 +216,72 @@ def test_service_standard_lever_hand_checked():
     assert float(aw.loc[(aw["year"] == 2035) & (aw["alternative"] == "MMMM"),
                         "aarsverk"].iloc[0]) == pytest.approx(70.0 * 1.005 ** 10)
     assert not sv.Scenario(standard=0.5).unchanged
+
+
+# -- small kommuner: 3-year average coverage ----------------------------------------------------
+def _small_store(tmp_path, total_persons_per_age=10.0):
+    """Kommune 9999: 10 persons at every age 0..105 on 1.1.2024-2026 (1 060 in all); 12003
+    users 2023-2025: institution 0/1/(2, 5, 2) by band, home 3/6/30."""
+    from data_sources.store import SourceInfo, Store
+    s = Store(tmp_path / "small.duckdb")
+    pop = [("9999", sx, a, y, total_persons_per_age / 2, "07459")
+           for y in (2024, 2025, 2026) for sx in ("1", "2") for a in range(106)]
+    s.replace_table_data(SourceInfo("07459", "Befolkning", "population"), pd.DataFrame(
+        pop, columns=["region_code", "sex", "age", "year", "persons", "table_id"]))
+    inst80 = {2023: 2.0, 2024: 5.0, 2025: 2.0}
+    rows = []
+    for y in (2023, 2024, 2025):
+        for grp, vals in (("B", (0.0, 1.0, inst80[y])), ("A", (3.0, 6.0, 30.0))):
+            for b, v in zip(sv.BANDS_12003, vals):
+                rows.append(("9999", "12003", "KOSomsorgantbruk0000", y, v, None,
+                             f"KOKalder0000={b.code};KOKTenesteGrp0000={grp}"))
+    s.replace_table_data(SourceInfo("12003", "Brukere (testdata)", "kostra"), pd.DataFrame(
+        rows, columns=["region_code", "table_id", "contents_code", "year", "value", "status",
+                       "breakdown"]))
+    return s
+
+
+def test_small_kommune_coverage_is_a_three_year_average(tmp_path):
+    s = _small_store(tmp_path)
+    one = sv.load_base(s, "9999", "kommune", smooth=False)
+    assert one.users("institusjon") == 3.0  # 0 + 1 + 2 in 2025
+    avg = sv.load_base(s, "9999", "kommune")  # 1 060 inhabitants < 5 000: averaged
+    assert avg.smoothed_years == [2023, 2024, 2025]
+    # same population each year: 80+ users average (2 + 5 + 2) / 3 = 3, shared 100:160
+    # between 80-89 and 90+ -> 1.1538 and 1.8462; in all 0 + 1 + 3 = 4
+    assert avg.users("institusjon") == pytest.approx(4.0)
+    b = avg.bands.set_index(["service", "band"])
+    assert b.loc[("institusjon", "F080-089"), "users"] == pytest.approx(3 * 100 / 260)
+    assert b.loc[("institusjon", "F090-120"), "users"] == pytest.approx(3 * 160 / 260)
+    assert avg.users("hjemme") == pytest.approx(39.0)  # unchanged across years
+    assert any("gjennomsnittet for 2023–2025" in n for n in avg.notes)
+    s.close()
+
+
+# -- the kommune's own numbers and planned capacity ----------------------------------------------
+def test_own_numbers_replace_kostra_and_are_marked(tmp_path):
+    s = _small_store(tmp_path)
+    base = sv.load_base(s, "9999", "kommune", smooth=False)
+    own = sv.with_own_numbers(base, sv.OwnNumbers(users=(("institusjon", 6.0),), places=8.0,
+                                                 aarsverk=12.5))
+    # 3 KOSTRA users (0/1/2 by band, 80+ shared 100:160) scaled to 6: doubled per band
+    assert own.users("institusjon") == pytest.approx(6.0)
+    assert own.bands.loc[(own.bands["service"] == "institusjon")
+                         & (own.bands["band"] == "F067-079"), "users"].iloc[0] == 2.0
+    assert own.places == 8.0 and own.aarsverk == 12.5
+    assert len(own.own) == 3 and all("kommunens egne tall" in t for t in own.own)
+    assert base.users("institusjon") == 3.0 and base.own == []  # the KOSTRA base is untouched
+    missing = sv.with_own_numbers(base, sv.OwnNumbers(users=(("langtid", 4.0),)))
+    assert missing.own == [] and any("kan ikke brukes" in n for n in missing.notes)
+    assert sv.with_own_numbers(base, sv.OwnNumbers()) is base
+    s.close()
+
+
+def test_planned_places_and_capacity_against_plan_hand_checked():
+    plan = sv.planned_places(50.0, {2028: 10.0, 2035: -4.0}, 2026, 2040)
+    assert plan[2027] == 50 and plan[2028] == 60 and plan[2034] == 60 and plan[2035] == 56
+    need = pd.Series({2026: 48.0, 2030: 58.4, 2035: 57.6, 2040: 70.2})
+    cap = sv.capacity_against_plan(need, plan)
+    # 2030: 58 ≤ 60; 2035: 58 > 56 -> first year over 2035; 2040: 70 − 56 = 14
+    assert cap.first_year_over == 2035
+    assert cap.gaps == {2030: -2, 2040: 14} and cap.need == {2030: 58, 2040: 70}
