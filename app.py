@@ -20,10 +20,15 @@ VIEWS = [
     ("befolkning", "Befolkning", ":material/groups:"),
     ("tjenester", "Tjenester og kapasitet", ":material/home_health:"),
     ("bemanning", "Bemanning", ":material/badge:"),
+    ("presentasjon", "Presentasjon", ":material/slideshow:"),
 ]
 pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
          for stem, title, icon in VIEWS if (ROOT / "views" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
 with data.run_scope():  # one published store version for the whole run
-    fetch.ensure_region(state.sidebar())
+    sel = state.sidebar()
+    with st.sidebar:
+        state.copy_link(nav.url_path)
+    state.messages()
+    fetch.ensure_region(sel)
     nav.run()

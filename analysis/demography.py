@@ -14,7 +14,6 @@ Main shapes:
   year vs the horizon year).
 - ``chart_series``, ``growth_index``, ``pyramid`` → tidy frames holding exactly what the
   charts draw (the page exports these).
-- ``summary_text(region_name, kf)`` → a short bokmål paragraph.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.format import fmt_int, fmt_num, fmt_pct, plural
 
 OBSERVED = "observert"
 
@@ -88,8 +86,8 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in [
               "Antall i aldersgruppen delt på antallet i siste observerte år, ganger 100 "
               "(siste observerte år = 100). Valgt alternativ.", "indeks", "nøytral"),
     Indicator("band", "Usikkerhet",
-              "Skyggen viser laveste og høyeste verdi blant alle SSBs ni alternativer for "
-              "befolkningsframskrivingen det enkelte år.", "personer", "nøytral"),
+              "Skyggen viser laveste og høyeste verdi blant alternativene for "
+              "befolkningsframskrivingen som er i databasen, det enkelte år.", "personer", "nøytral"),
 ]}
 
 
@@ -489,65 +487,3 @@ def growth_index(table: pd.DataFrame, regions: list[str], alternative: str,
     if not parts:
         return pd.DataFrame(columns=cols)
     return pd.DataFrame({c: np.concatenate([p[i] for p in parts]) for i, c in enumerate(cols)})
-
-
-# -- text -------------------------------------------------------------------------------
-def _pct_text(gc: GroupChange) -> str:
-    return fmt_pct(gc.pct, 1, sign=True) if gc.pct is not None else "–"
-
-
-def change_sentence(subject: str, gc: GroupChange, y0: int, y1: int,
-                    lead: str | None = None) -> str:
-    """``"<subject> vil øke fra 2 345 i 2026 til 4 567 i 2040 (+94,8 %)"`` (no period).
-
-    With ``lead`` (e.g. ``"I Moss"``) the verb comes second: ``"I Moss vil <subject> øke …"``.
-    Decline: "gå ned fra … til …"; no change: "være uendret på …".
-    """
-    a, b = round(gc.base), round(gc.target)
-    head = f"{lead} vil {subject[0].lower() + subject[1:]}" if lead else f"{subject} vil"
-    if a == b:
-        return f"{head} være uendret på {fmt_int(a)} fra {y0} til {y1}"
-    verb = "øke" if b > a else "gå ned"
-    return f"{head} {verb} fra {fmt_int(a)} i {y0} til {fmt_int(b)} i {y1} ({_pct_text(gc)})"
-
-
-def _count(n: float, singular: str, plural_form: str) -> str:
-    n = round(n)
-    return f"{fmt_int(n)} {plural(n, singular, plural_form)}"
-
-
-def summary_text(region_name: str, kf: KeyFigures) -> str:
-    """A short bokmål paragraph from the key figures (singular/plural, growth/decline)."""
-    y0, y1 = kf.base_year, kf.horizon
-    g80, tot, g90 = kf.groups["80+"], kf.groups["Totalt"], kf.groups["90+"]
-    parts = [change_sentence("Antallet innbyggere 80 år og eldre", g80, y0, y1,
-                             lead=f"I {region_name}") + "."]
-    diff80 = round(g80.change)
-    if diff80:
-        word = "økning" if diff80 > 0 else "nedgang"
-        parts[-1] = parts[-1][:-1] + f", en {word} på {_count(abs(diff80), 'person', 'personer')}."
-    parts.append(change_sentence("Antallet 90 år og eldre", g90, y0, y1) + ".")
-    parts.append(change_sentence("Folketallet", tot, y0, y1) + ".")
-    s0, s1 = kf.support_67
-    if not (np.isnan(s0) or np.isnan(s1)):
-        verb = "var" if y0 < y1 else "er"
-        parts.append(
-            f"I {y0} {verb} det {fmt_num(s0, 1)} {plural(round(s0, 1), 'person', 'personer')} "
-            f"i alderen 20–66 år per innbygger 67 år og eldre; i {y1} vil det være "
-            f"{fmt_num(s1, 1)}.")
-    c = kf.crossover
-    if c.already:
-        parts.append("Det er allerede flere innbyggere 65 år og eldre enn 0–19 år.")
-    elif c.year is not None:
-        parts.append(f"Fra {c.year} vil det være flere innbyggere 65 år og eldre enn 0–19 år.")
-    else:
-        parts.append(f"Innbyggere 65 år og eldre blir ikke flere enn 0–19-åringene innen "
-                     f"{c.last_year}.")
-    return " ".join(parts)
-
-
-def crossover_label(c: Crossover) -> str:
-    """Short label for the key figure: ``"allerede"``, ``"2031"`` or ``"ikke innen 2050"``."""
-    if c.already:
-        return "allerede"
-    return str(c.year) if c.year is not None else f"ikke innen {c.last_year}"

@@ -44,6 +44,32 @@ class Source:
     fetched_at: str | None = None  # ISO time we fetched it
     url: str | None = None
     note: str = ""  # e.g. "kommunens egne tall", "estimat fra nasjonale rater"
+    kind: str | None = None  # store kind: projection | population | kostra
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> "Source":
+        """A ``Source`` from a row of the store's ``sources`` table."""
+        def _s(v):
+            return None if v is None or (isinstance(v, float) and pd.isna(v)) or v == "" \
+                else str(v)
+        return cls(id=str(row["table_id"]), table_id=str(row["table_id"]),
+                   title=_s(row.get("title")) or "", round=_s(row.get("round")),
+                   ssb_updated=_s(row.get("ssb_updated")), fetched_at=_s(row.get("fetched_at")),
+                   kind=_s(row.get("kind")))
+
+    def describe(self, language: str = "nb") -> str:
+        """«tabell 14746 (befolkningsframskrivingene 2026, oppdatert 16.06.2026)»."""
+        if self.kind == "projection":
+            what = (say(language, "befolkningsframskrivingene", "befolkningsframskrivingane")
+                    + (f" {self.round}" if self.round else ""))
+        elif self.kind == "population":
+            what = "folkemengde 1. januar"
+        else:
+            what = self.title.strip()
+        date = _date(self.ssb_updated) if self.ssb_updated else None
+        inner = ", ".join(p for p in (what, f"oppdatert {date}" if date else None) if p)
+        head = f"tabell {self.table_id}" if self.table_id else self.title
+        return f"{head} ({inner})" if inner and self.table_id else head
 
     def cite(self) -> str:
         """One line, e.g. «SSB, tabell 14746 (framskrivingen 2024), oppdatert 16.06.2026»."""
@@ -67,6 +93,27 @@ class Source:
         return s
 
 
+def say(language: str, nb: str, nn: str) -> str:
+    """The bokmål or nynorsk form of a generated phrase (``language``: ``nb`` | ``nn``)."""
+    return nn if language == "nn" else nb
+
+
+def source_line(sources: Mapping[str, Source], ids, extra: Mapping[str, str] | None = None,
+                language: str = "nb") -> str:
+    """``"Kilde: SSB, tabell 14746 (befolkningsframskrivingene 2026, oppdatert 16.06.2026),
+    hovedalternativet MMMM; tabell 07459 (folkemengde 1. januar)."`` — ``extra`` adds text
+    after a table; an id missing from ``sources`` is named by its number."""
+    extra = extra or {}
+    parts = []
+    for i in ids:
+        src = sources.get(i)
+        part = src.describe(language) if src else f"tabell {i}"
+        if extra.get(i):
+            part += f", {extra[i]}"
+        parts.append(part)
+    return ("Kilde: SSB, " + "; ".join(parts)).rstrip(".") + "."
+
+
 def _date(iso: str) -> str:
     try:
         return pd.Timestamp(iso).strftime("%d.%m.%Y")
@@ -88,6 +135,13 @@ class KeyFigure:
     label_target: str = ""  # e.g. "2040"
     sources: tuple[str, ...] = ()
     note: str = ""
+    # Screen text the renderers use as is (already in the report's målform/formatting):
+    value_text: str | None = None  # overrides ``text()`` (e.g. «allerede», «i dag»)
+    delta_text: str = ""  # e.g. «+1 234 (+12,3 %)»; empty: no delta shown
+    delta_note: str = ""  # e.g. «fra 1 234»
+    delta_color: str = "off"  # st.metric delta_color: off | green | red | gray
+    delta_arrow: str = "off"  # up | down | off
+    help: str = ""
 
     def shown(self) -> float | None:
         return None if self.value is None else round(self.value, self.decimals)
@@ -101,7 +155,9 @@ class KeyFigure:
         return None if a is None or b is None else round(b - a, self.decimals)
 
     def text(self) -> str:
-        return fmt_num(self.value, self.decimals)
+        if self.value_text is not None:
+            return self.value_text
+        return fmt_num(self.value, self.decimals) + (f"\u00a0{self.unit}" if self.unit == "%" else "")
 
 
 @dataclass(frozen=True)
@@ -111,18 +167,41 @@ class Table:
     key: str
     title: str
     frame: pd.DataFrame
-    decimals: Mapping[str, int] = field(default_factory=dict)
+    decimals: Mapping[str, int | None] = field(default_factory=dict)  # None: row_decimals
     sources: tuple[str, ...] = ()
     note: str = ""
+    caption: str = ""  # source line shown under it
+    row_decimals: tuple[int, ...] = ()  # per row, for columns whose ``decimals`` is None
+
+    def _dec(self, col: str, i: int) -> int:
+        d = self.decimals[col]
+        return self.row_decimals[i] if d is None else d
 
     def rounded(self) -> pd.DataFrame:
         """The frame as numbers rounded once (for Excel/CSV): numbers stay numbers."""
         out = self.frame.copy()
-        for col, d in self.decimals.items():
-            if col in out:
-                out[col] = pd.to_numeric(out[col], errors="coerce").round(d)
-                if d == 0:
-                    out[col] = out[col].astype("Int64")
+        for col in self.decimals:
+            if col not in out:
+                continue
+            vals = pd.to_numeric(out[col], errors="coerce")
+            if self.decimals[col] is None:
+                out[col] = [None if pd.isna(v) else (int(round(v)) if d == 0 else round(v, d))
+                            for v, d in zip(vals, self.row_decimals)]
+            else:
+                d = self.decimals[col]
+                out[col] = vals.round(d).astype("Int64") if d == 0 else vals.round(d)
+        return out
+
+    def formatted(self) -> pd.DataFrame:
+        """The frame as Norwegian text (screen, HTML): «12 345», «12,3», «–» for missing."""
+        out = self.frame.copy().astype(object)
+        for col in out.columns:
+            if col in self.decimals:
+                out[col] = [fmt_num(v, self._dec(col, i)) for i, v in enumerate(self.frame[col])]
+            else:  # labels and years: as text, «–» where missing
+                out[col] = ["–" if v is None or (isinstance(v, float) and v != v) else
+                            (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                            for v in self.frame[col]]
         return out
 
 
@@ -144,6 +223,13 @@ class Chart:
     spec: Mapping[str, object] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     note: str = ""
+    caption: str = ""  # source line shown under it
+    decimals: Mapping[str, int] = field(default_factory=dict)  # per column, for exports
+
+    def table(self) -> Table:
+        """The chart's numbers as a table (exports)."""
+        return Table(self.key, self.title, self.data, self.decimals, self.sources,
+                     caption=self.caption)
 
 
 @dataclass(frozen=True)
@@ -171,6 +257,10 @@ class Report:
     sections: tuple[Section, ...] = ()
     sources: Mapping[str, Source] = field(default_factory=dict)
     method: tuple[str, ...] = ()  # method paragraphs
+    intro: str = ""  # the view's question, one paragraph
+    notes: tuple[str, ...] = ()  # data notes shown above the figures (missing years ...)
+    missing: str = ""  # non-empty: the store lacks what the view needs (then no sections)
+    n_alternatives: int = 0  # projection alternatives in the store for the region
 
     def items(self):
         """All key figures, charts and tables in order."""
@@ -185,3 +275,38 @@ class Report:
 
     def cited(self, ids) -> list[Source]:
         return [self.sources[i] for i in ids if i in self.sources]
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def charts(self) -> list[Chart]:
+        return [it for it in self.items() if isinstance(it, Chart)]
+
+    def tables(self) -> list[Table]:
+        return [it for it in self.items() if isinstance(it, Table)]
+
+    def key_figures(self) -> list[KeyFigure]:
+        return [it for it in self.items() if isinstance(it, KeyFigure)]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the shared sidebar selects (region, alternative, horizon): a report's input."""
+
+    region_code: str
+    region_name: str
+    level: str  # land | fylke | kommune
+    fylke_code: str | None
+    alternative: str
+    horizon: int
+    projection_table: str | None = None  # None: the newest round in the store
+
+    @property
+    def alternative_label(self) -> str:
+        from data_sources import catalog
+        return catalog.alternative_label(self.alternative)
+
+
+def store_sources(store) -> dict[str, Source]:
+    """Every table in the store's ``sources`` as a :class:`Source`, by table id."""
+    return {str(r["table_id"]): Source.from_row(r) for r in store.sources().to_dict("records")}

@@ -12,10 +12,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analysis import demography as dem
 from data_sources.store import get_store, reset_store
+from tests.report_page import assert_page_shows, shown_key_figures
 from tests.test_demography import make_store
-from analysis.format import fmt_int, fmt_num, fmt_pct, fmt_share
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -48,9 +47,15 @@ def _open(region="3103", alt="MMMM", year="2030"):
     return at
 
 
-def _expected(db, region, alt, horizon):
-    table = dem.age_group_table(get_store(db), [region])
-    return dem.key_figures(table, region, alt, horizon)
+def _report(db, region, alt, horizon, language="nb"):
+    from analysis.population_report import population_report, region_names
+    from analysis.report import Selection
+    store = get_store(db)
+    names = region_names(store)
+    fylke = {"3103": "31", "3101": "31"}.get(region)
+    level = "land" if region == "0" else ("fylke" if len(region) == 2 else "kommune")
+    return population_report(store, Selection(region, names.get(region, region), level, fylke,
+                                              alt, horizon), language)
 
 
 def _choose(at, key: str, label: str) -> None:
@@ -63,43 +68,50 @@ def _metrics(at) -> dict:
     return {m.label: m for m in at.metric}
 
 
-def test_key_figures_equal_analysis(app, db):
+def test_page_equals_report(app, db):
     at = _open("3103", "LLML", "2030")
-    kf = _expected(db, "3103", "LLML", 2030)
+    report = _report(db, "3103", "LLML", 2030)
+    assert_page_shows(at, report)
+    assert shown_key_figures(at, report) == 9
     m = _metrics(at)
     assert "Nøkkeltall 2030 sammenlignet med 2026" in [h.value for h in at.subheader]
-    assert m["Folketall"].value == fmt_int(kf.groups["Totalt"].target)
-    g = kf.groups["80–89"]
-    assert m["80–89 år"].value == fmt_int(g.target) == "54"
-    assert m["80–89 år"].delta == f"{fmt_int(g.change, sign=True)} " \
-                                         f"({fmt_pct(g.pct, 1, sign=True)})"
-    assert m["90 år og eldre"].value == fmt_int(kf.groups["90+"].target)
-    assert m["67–79 år"].value == fmt_int(kf.groups["67–79"].target)
-    assert m["Andel 67+"].value == fmt_share(kf.share_67[1])
-    assert m["Andel 80+"].value == fmt_share(kf.share_80[1])
-    assert m["20–66 år per 67+"].value == fmt_num(kf.support_67[1], 1)
-    assert m["20–66 år per 80+"].value == fmt_num(kf.support_80[1], 1)
+    # Hand values from the authored store (tests/test_demography.py): 80–89 år in LLML 2030
+    # is 54, in 2026 observed 20 → +34 (+170,0 %).
+    assert m["80–89 år"].value == "54"
+    assert m["80–89 år"].delta == "+34 (+170,0\u00a0%)"
     assert m["Flere 65+ enn 0–19"].value == "allerede"
-    assert dem.summary_text("Moss", kf) in [md.value for md in at.markdown]
-    assert at.title[0].value == "Befolkning – Moss"
+    summary = report.summary[0]
+    assert "etter alternativet «Lav nasjonal vekst» (LLML)" in summary and " ventes " in summary
     caps = [c.value for c in at.caption]
     assert any(c.startswith("Kilde: SSB, tabell 14746 (befolkningsframskrivingene 2026, "
                             "oppdatert 16.06.2026), alternativet «Lav nasjonal vekst» (LLML)")
                and "tabell 07459 (folkemengde 1. januar, oppdatert 25.02.2026)" in c
                for c in caps)
+    # three alternatives in the authored store: no caption or text claims nine
+    assert not any(" ni alternativ" in c for c in caps + [md.value for md in at.markdown])
+
+
+def test_key_figure_table_shows_formatted_numbers(app, db):
+    at = _open("3103", "MMMM", "2030")
+    report = _report(db, "3103", "MMMM", 2030)
+    shown = at.dataframe[0].value
+    want = report.item("nokkeltall_tabell").formatted()
+    assert shown.columns.tolist() == want.columns.tolist()
+    assert shown.astype(str).to_numpy().tolist() == want.astype(str).to_numpy().tolist()
+    cells = [str(v) for v in shown.to_numpy().ravel()]
+    assert "None" not in cells and "nan" not in cells
+    share = shown.set_index("Nøkkeltall").loc["Andel 67+"]
+    assert share["2026"].count(",") == 1 and "." not in share["2026"]
 
 
 def test_switch_region_alternative_horizon(app, db):
     at = _open("3103", "MMMM", "2030")
     _choose(at, "_w_region", "Hele landet (hele landet)")
     assert not at.exception
-    kf = _expected(db, "0", "MMMM", 2030)
-    m = _metrics(at)
-    assert m["Folketall"].value == fmt_int(kf.groups["Totalt"].target)
-    assert m["Flere 65+ enn 0–19"].value == "2030"
+    assert_page_shows(at, _report(db, "0", "MMMM", 2030))
+    assert _metrics(at)["Flere 65+ enn 0–19"].value == "2030"
     _choose(at, "_w_alt", "Høy nasjonal vekst (HHMH)")
-    kf = _expected(db, "0", "HHMH", 2030)
-    assert _metrics(at)["80–89 år"].value == fmt_int(kf.groups["80–89"].target)
+    assert_page_shows(at, _report(db, "0", "HHMH", 2030))
     # The 2040 horizon is beyond the authored projection (2030): clipped to 2030.
     at.button_group(key="_w_horizon").set_value(2040).run()
     assert not at.exception

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -60,12 +61,32 @@ def bump_version() -> None:
     store_mod.release(pinned)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _region_options(version: str, path: str) -> pd.DataFrame:
+_FUNCS: dict[str, Callable] = {}
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _call(version: str, path: str, name: str, args: tuple, kwargs: tuple):
+    return _FUNCS[name](store(), *args, **dict(kwargs))
+
+
+def cached(fn: Callable, *args, **kwargs):
+    """``fn(store(), *args, **kwargs)``, cached per store version (and store file).
+
+    The one caching helper for reads from the store: results are recomputed only for a
+    new store version (``cache_version``). ``fn`` is a module-level function taking the
+    store first; its arguments must be hashable by Streamlit (frozen dataclasses are).
+    """
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    _FUNCS[name] = fn
+    return _call(cache_version(), str(config.db_path()), name, args,
+                 tuple(sorted(kwargs.items())))
+
+
+def _region_options(s: Store) -> pd.DataFrame:
     from data_sources import regions_default
-    regs = store().query("SELECT code, name, level, parent_code, kostra_group FROM regions "
-                         "WHERE level IN ('land', 'fylke', 'kommune') AND (valid_to IS NULL "
-                         "OR valid_to > current_date)")
+    regs = s.query("SELECT code, name, level, parent_code, kostra_group FROM regions "
+                   "WHERE level IN ('land', 'fylke', 'kommune') AND (valid_to IS NULL "
+                   "OR valid_to > current_date)")
     if regs.empty:
         regs = regions_default.default_regions()
     order = {"land": 0, "fylke": 1, "kommune": 2}
@@ -79,24 +100,14 @@ def _region_options(version: str, path: str) -> pd.DataFrame:
 
 def region_options() -> pd.DataFrame:
     """code, name, level, parent_code, kostra_group, label — land, fylker, kommuner."""
-    return _region_options(cache_version(), str(config.db_path()))
+    return cached(_region_options)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _sources(version: str, path: str) -> pd.DataFrame:
-    return store().sources()
-
-
-def sources() -> pd.DataFrame:
-    return _sources(cache_version(), str(config.db_path()))
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _sources_by_id(version: str, path: str) -> dict[str, dict]:
-    return {r["table_id"]: r for r in store().sources().to_dict("records")}
+def _sources_by_id(s: Store) -> dict[str, dict]:
+    return {r["table_id"]: r for r in s.sources().to_dict("records")}
 
 
 def source_of(table_id: str) -> dict | None:
     """The ``sources`` row of one SSB table as a dict, or None."""
-    row = _sources_by_id(cache_version(), str(config.db_path())).get(table_id)
+    row = cached(_sources_by_id).get(table_id)
     return None if row is None else dict(row)

@@ -1,48 +1,153 @@
-"""CSV and Excel downloads of exactly the numbers a chart or table shows.
+"""Downloads built from report objects: CSV and Excel of one chart or table, each with a
+header block (kommune, alternative, scenario, data version, source) and a file name that
+names kommune, alternative and year.
 
 CSV: ``;``-separated, decimal comma, UTF-8 with BOM (opens correctly in Norwegian Excel).
-Excel: one sheet written with openpyxl, numbers kept as numbers. Files are generated only
-when the user clicks (Streamlit calls the data callable), so rendering stays fast.
+Excel: openpyxl, numbers rounded once and kept as numbers. Files are generated only when
+the user clicks (Streamlit calls the data callable), so rendering stays fast.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 
 import pandas as pd
 import streamlit as st
 
+from analysis import report_text as tx
+from analysis.report import Chart, Report, Table, say
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """``df`` as Norwegian CSV (``;`` separator, ``,`` decimals, UTF-8 with BOM)."""
-    return df.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def to_excel_bytes(df: pd.DataFrame, sheet: str = "Data") -> bytes:
-    """``df`` as an .xlsx workbook (one sheet, header row, numbers as numbers)."""
+def header_rows(report: Report, source: str = "") -> list[tuple[str, str]]:
+    """The header block of every exported file, in the report's målform."""
+    lang = report.language
+    rows = [(say(lang, "Kunnskapsgrunnlag", "Kunnskapsgrunnlag"), report.title),
+            ("Region", f"{report.region_name} ({report.region_code})"),
+            ("Framskrivingsalternativ",
+             f"{tx.alt_label(report.alternative, lang)} ({report.alternative})"),
+            (say(lang, "Framskrivingsår", "Framskrivingsår"), str(report.horizon)),
+            ("Scenario", tx.describe_scenario(report.scenario, lang)),
+            ("Dataversjon", report.data_version)]
+    if source:
+        rows.append(("Kilde", source))
+    rows.append(("Lisens", "SSB, CC BY 4.0"))
+    return rows
+
+
+def slug(text: str) -> str:
+    """«Nøkkeltall Ålesund» → «nokkeltall_alesund» (ASCII file-name part)."""
+    t = text.replace("ø", "o").replace("Ø", "O").replace("æ", "ae").replace("Æ", "Ae")
+    t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "_", t).strip("_").lower()
+
+
+def file_name(report: Report, what: str, ext: str) -> str:
+    """«befolkning_nokkeltall_3103_moss_MMMM_2040.csv»."""
+    return (f"{report.view}_{slug(what)}_{report.region_code}_{slug(report.region_name)}_"
+            f"{report.alternative}_{report.horizon}.{ext}")
+
+
+def _table(item: Chart | Table) -> Table:
+    return item.table() if isinstance(item, Chart) else item
+
+
+def to_csv_bytes(df: pd.DataFrame, header: list[tuple[str, str]] | None = None) -> bytes:
+    """``df`` as Norwegian CSV (``;`` separator, ``,`` decimals, UTF-8 with BOM), after the
+    header block (``key;value`` lines and one empty line) when given."""
+    head = ""
+    if header:
+        head = pd.DataFrame(header).to_csv(sep=";", index=False, header=False) + "\n"
+    return (head + df.to_csv(sep=";", decimal=",", index=False)).encode("utf-8-sig")
+
+
+def _autowidth(ws, df: pd.DataFrame, start_col: int = 1) -> None:
+    for i, col in enumerate(df.columns, start=start_col):
+        width = max([len(str(col))] + [len(str(v)) for v in df.iloc[:50, i - start_col]])
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = min(width + 2, 45)
+
+
+def to_excel_bytes(df: pd.DataFrame, sheet: str = "Data",
+                   header: list[tuple[str, str]] | None = None) -> bytes:
+    """``df`` as an .xlsx workbook (one sheet; the header block above the table when given;
+    numbers as numbers)."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False, sheet_name=sheet[:31])
-        ws = xw.sheets[sheet[:31]]
-        for i, col in enumerate(df.columns, start=1):
-            width = max(len(str(col)), *(len(str(v)) for v in df.iloc[:50, i - 1])) \
-                if len(df) else len(str(col))
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(width + 2, 40)
+        write_sheet(xw, df, sheet, header)
     return buf.getvalue()
 
 
-def download_buttons(df: pd.DataFrame, basename: str, key: str) -> None:
-    """Two small buttons: «Last ned CSV» and «Last ned Excel» for ``df``.
+def write_sheet(xw: pd.ExcelWriter, df: pd.DataFrame, sheet: str,
+                header: list[tuple[str, str]] | None = None) -> None:
+    """One sheet: header block (bold keys), an empty row, then ``df`` with a bold header."""
+    from openpyxl.styles import Font
+    name = sheet[:31]
+    start = len(header) + 1 if header else 0
+    df.to_excel(xw, index=False, sheet_name=name, startrow=start)
+    ws = xw.sheets[name]
+    for r, (k, v) in enumerate(header or [], start=1):
+        ws.cell(r, 1, k).font = Font(bold=True)
+        ws.cell(r, 2, v)
+    _autowidth(ws, df)
 
-    ``basename`` without extension (e.g. ``"befolkning_3103_80-89"``); ``key`` unique on
-    the page.
-    """
-    frame = df.copy()
+
+def item_frame(item: Chart | Table) -> pd.DataFrame:
+    """The numbers of a chart or table as exported: rounded once, numbers as numbers."""
+    return _table(item).rounded()
+
+
+def item_downloads(report: Report, item: Chart | Table, key: str) -> None:
+    """«Last ned CSV» and «Last ned Excel» of one chart or table of ``report``."""
+    t = _table(item)
+    header = header_rows(report, t.caption)
     with st.container(horizontal=True, gap="small"):
-        st.download_button("Last ned CSV", data=lambda: to_csv_bytes(frame),
-                           file_name=f"{basename}.csv", mime="text/csv", key=f"{key}_csv",
-                           on_click="ignore", icon=":material/download:")
-        st.download_button(
-            "Last ned Excel", data=lambda: to_excel_bytes(frame), file_name=f"{basename}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
+        st.download_button("Last ned CSV", data=lambda: to_csv_bytes(t.rounded(), header),
+                           file_name=file_name(report, t.key, "csv"), mime="text/csv",
+                           key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+        st.download_button("Last ned Excel",
+                           data=lambda: to_excel_bytes(t.rounded(), t.title, header),
+                           file_name=file_name(report, t.key, "xlsx"), mime=XLSX,
+                           key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
+
+
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def view_reports(sel, scen, lang: str) -> dict[str, Report]:
+    """The three views' reports for one selection, scenario and målform (cached per store
+    version), for the deck and the HTML report."""
+    from analysis.population_report import population_report
+    from analysis.services_report import services_report, staffing_report
+    from ui import data
+    return {"befolkning": data.cached(population_report, sel, lang),
+            "tjenester": data.cached(services_report, sel, scen, lang),
+            "bemanning": data.cached(staffing_report, sel, scen, lang)}
+
+
+def report_downloads(report: Report) -> None:
+    """The whole fact base as files: this view as an Excel workbook, all three views as a
+    PowerPoint deck and as an HTML report. Built only when clicked."""
+    from ui import deck, html_report, scenario, state, workbook
+    args = (state.current(), scenario.current(), report.language)
+    st.subheader("Ta med tallene")
+    st.caption("Filene lages når du trykker (noen sekunder). PowerPoint og rapporten samler "
+               "Befolkning, Tjenester og Bemanning for valgt kommune, alternativ og scenario.")
+    name = f"kunnskapsgrunnlag_{report.region_code}_{slug(report.region_name)}_" \
+           f"{report.alternative}_{report.horizon}"
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("PowerPoint", data=lambda: deck.pptx_bytes(view_reports(*args),
+                                                                       report.language),
+                           file_name=f"{name}.pptx", mime=PPTX, key="dl_pptx",
+                           on_click="ignore", icon=":material/slideshow:", type="primary")
+        st.download_button("Rapport (HTML, kan skrives ut som PDF)",
+                           data=lambda: html_report.html_bytes(view_reports(*args),
+                                                               report.language),
+                           file_name=f"{name}.html", mime="text/html", key="dl_html",
+                           on_click="ignore", icon=":material/description:")
+        st.download_button("Excel-arbeidsbok (denne siden)",
+                           data=lambda: workbook.workbook_bytes(report),
+                           file_name=file_name(report, "arbeidsbok", "xlsx"), mime=XLSX,
+                           key="dl_workbook", on_click="ignore", icon=":material/table_view:")

@@ -1,6 +1,5 @@
 """What «Tjenester og kapasitet» and «Bemanning» share: the scenario sliders (same keys on
-both pages, so a scenario follows the user), cached model inputs keyed on the store
-version, and the band chart «uendret vs scenario with the range over SSB's alternatives».
+both pages, so a scenario follows the user) and the band chart «uendret vs scenario with the range over SSB's alternatives».
 """
 
 from __future__ import annotations
@@ -8,14 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import demography as dem
-from analysis import kostra
 from analysis import services as sv
 from analysis import staffing as sf
-from ui import charts, data
-from analysis.format import fmt_int, fmt_num
+from ui import charts
+from analysis.format import fmt_num
 
-KEY_YEARS = (2030, 2040, 2050)
 SLIDERS = (  # key, label, min, max, step, decimals, unit, help
     ("institution_change", "Dekningsgrad institusjon, endring per år", -5.0, 5.0, 0.5, 1, "%",
      "Negativ verdi: færre får institusjonsplass i hver aldersgruppe, år for år."),
@@ -35,79 +31,49 @@ SLIDERS = (  # key, label, min, max, step, decimals, unit, help
 )
 
 
+def current() -> sv.Scenario:
+    """The scenario as the sliders set it (widget values are in session_state before the
+    script reruns, so a page can build its report before drawing the sliders)."""
+    vals = {}
+    for key, *_ in SLIDERS:
+        w = st.session_state.get(f"_w_scn_{key}")
+        vals[key] = float(w if w is not None else st.session_state.get(f"scn_{key}", 0.0))
+    return sv.Scenario(**vals)
+
+
+def _reset() -> None:
+    for key, *_ in SLIDERS:
+        st.session_state[f"scn_{key}"] = 0.0
+        st.session_state[f"_w_scn_{key}"] = 0.0
+
+
+def _ssb_standard() -> None:
+    st.session_state["scn_standard"] = sf.STANDARD_PRESET
+    st.session_state["_w_scn_standard"] = sf.STANDARD_PRESET
+
+
 def controls() -> sv.Scenario:
     """Sliders (default 0 = uendret); values persist across pages in session_state."""
     for key, *_ in SLIDERS:
         st.session_state.setdefault(f"scn_{key}", 0.0)
     with st.expander("Scenario: endre forutsetningene", expanded=True):
         b1, b2 = st.columns(2)
-        if b1.button("Tilbakestill til uendret", key="scn_reset"):
-            for key, *_ in SLIDERS:
-                st.session_state[f"scn_{key}"] = 0.0
-                st.session_state.pop(f"_w_scn_{key}", None)
-        if b2.button(f"SSBs tjenestestandard (HELSEMOD: "
-                     f"{fmt_num(sf.STANDARD_PRESET, 1, sign=True)} % per år)",
-                     key="scn_ssb_standard"):
-            st.session_state["scn_standard"] = sf.STANDARD_PRESET
-            st.session_state.pop("_w_scn_standard", None)
+        b1.button("Tilbakestill til uendret", key="scn_reset", on_click=_reset)
+        b2.button(f"SSBs tjenestestandard (HELSEMOD: {fmt_num(sf.STANDARD_PRESET, 1, sign=True)}"
+                  " % per år)", key="scn_ssb_standard", on_click=_ssb_standard)
         cols = st.columns(len(SLIDERS))
         for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
             n = int(round((hi - lo) / step))
             options = [round(lo + i * step, 2) for i in range(n + 1)]
-            current = min(options, key=lambda o: abs(o - st.session_state[f"scn_{key}"]))
+            nearest = min(options, key=lambda o: abs(o - st.session_state[f"scn_{key}"]))
+            if st.session_state.get(f"_w_scn_{key}") not in options:
+                st.session_state[f"_w_scn_{key}"] = nearest
             with col:
                 st.select_slider(
-                    label, options, value=current, help=help_, key=f"_w_scn_{key}",
+                    label, options, help=help_, key=f"_w_scn_{key}",
                     format_func=lambda v, d=dec, u=unit: f"{fmt_num(v, d, sign=u == '%')} {u}")
                 st.session_state[f"scn_{key}"] = float(st.session_state[f"_w_scn_{key}"])
-    return sv.Scenario(**{k: st.session_state[f"scn_{k}"] for k, *_ in SLIDERS})
-
-
-def describe(s: sv.Scenario) -> str:
-    """The scenario in a caption: «scenario uendret» or «scenario: institusjon −1,0 %/år, …»."""
-    if s.unchanged:
-        return "scenario uendret"
-    parts = []
-    if s.institution_change:
-        parts.append(f"institusjon {fmt_num(s.institution_change, 1, sign=True)} %/år")
-    if s.home_change:
-        parts.append(f"hjemmetjenester {fmt_num(s.home_change, 1, sign=True)} %/år")
-    if s.healthy_years:
-        parts.append(f"sunnere aldring {fmt_num(s.healthy_years, 1)} år")
-    if s.productivity:
-        parts.append(f"produktivitet {fmt_num(s.productivity, 2, sign=True)} %/år")
-    if s.shift_to_home:
-        parts.append(f"omsorgstrapp {fmt_num(s.shift_to_home, 0)} %")
-    if s.standard:
-        parts.append(f"tjenestestandard {fmt_num(s.standard, 2, sign=True)} %/år")
-    return "scenario: " + ", ".join(parts)
-
-
-def arrow(x: float) -> str:
-    """delta_arrow for st.metric: none when the change rounds to 0."""
-    return "off" if round(x) == 0 else ("up" if x > 0 else "down")
-
-
-# -- cached model inputs (keyed by store version and path, so never stale) ---------------
-@st.cache_data(show_spinner=False, max_entries=256)
-def base(version: str, path: str, region: str, level: str) -> sv.ServiceBase:
-    return sv.load_base(data.store(), region, level)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def projection_table(version: str, path: str) -> str | None:
-    return dem.projection_table_id(data.store())
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def population(version: str, path: str, region: str, base_year: int,
-               ptab: str | None) -> pd.DataFrame:
-    return sv.population_frame(data.store(), region, base_year, ptab)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def comparison(version: str, path: str, region: str, level: str) -> pd.DataFrame:
-    return kostra.comparison(data.store(), region, level)
+    return current()
 
 
 # -- chart -----------------------------------------------------------------------------
@@ -141,7 +107,3 @@ def band_figure(df: pd.DataFrame, *, unchanged: str, scenario: str, title: str, 
                                       xanchor="left", showarrow=False, text=hline_text,
                                       font=dict(color="#c8553d"))]
     return charts.figure(traces, layout)
-
-
-def places_text(places: float) -> str:
-    return f"Plasser i dag: {fmt_int(places)}"

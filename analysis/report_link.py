@@ -1,0 +1,203 @@
+"""Links that reproduce a view: read and write the URL parameters that define it.
+
+``parse(params, ...)`` turns the query parameters of a shared link into a ``LinkState``
+(region, alternative, horizon, scenario settings, målform, data version) and a bokmål note
+for every parameter it could not use as given — an unknown or malformed kommune number,
+an old kommune number (mapped to today's kommune through ``region_changes`` when the change
+is unambiguous), an unknown alternative, year, scenario value or målform. It never
+switches silently. ``to_params(state)`` writes the parameters back (defaults left out).
+
+Parameters: ``region`` (kommune/fylke number, ``0`` = Hele landet), ``alt``, ``aar``,
+``inst``/``hjem``/``sunn``/``prod``/``trapp``/``std`` (scenario), ``maal`` (``nb``/``nn``),
+``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import pandas as pd
+
+HORIZONS = (2030, 2040, 2050)
+DEFAULTS = {"region": "0301", "alternative": "MMMM", "horizon": 2040, "language": "nb"}
+SCENARIO_PARAMS = {"institution_change": "inst", "home_change": "hjem",
+                   "healthy_years": "sunn", "productivity": "prod", "shift_to_home": "trapp",
+                   "standard": "std"}
+MAX_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class LinkState:
+    region: str
+    alternative: str
+    horizon: int
+    scenario: Mapping[str, float] = field(default_factory=dict)
+    language: str = "nb"
+    proj_round: str | None = None
+    kostra_year: int | None = None
+    notes: tuple[str, ...] = ()
+
+
+def shown(value: str) -> str:
+    """A parameter value as it may be quoted in a message: control characters removed,
+    at most 30 characters, in «»."""
+    v = re.sub(r"[\x00-\x1f\x7f]", "", str(value))
+    v = v if len(v) <= MAX_SHOWN else v[:MAX_SHOWN] + "…"
+    return f"«{v}»"
+
+
+def successors(code: str, changes: pd.DataFrame, current: Mapping[str, str]) -> list[str]:
+    """Today's codes an old kommune number went to, following renumberings, merges and
+    splits over time (``changes``: rows old_code, new_code, change_date)."""
+    out, todo, seen = [], [code], set()
+    ch = changes.sort_values("change_date") if len(changes) else changes
+    while todo:
+        c = todo.pop(0)
+        if c in seen:
+            continue
+        seen.add(c)
+        nxt = ch[ch["old_code"] == c]["new_code"].tolist() if len(ch) else []
+        nxt = [n for n in nxt if n != c]
+        if not nxt:
+            if c in current and c != code:
+                out.append(c)
+            continue
+        todo += nxt
+    return sorted(set(out))
+
+
+def _region(raw: str | None, names: Mapping[str, str], changes: pd.DataFrame,
+            default: str) -> tuple[str, list[str]]:
+    if raw is None:
+        return default, []
+    code = str(raw).strip()
+    notes = []
+    if code in names:
+        if code != raw:
+            notes.append(f"Regionnummeret {shown(raw)} i lenken er lest som {code} "
+                         f"({names[code]}).")
+        return code, notes
+    dname = names.get(default, default)
+    if not re.fullmatch(r"\d{1,4}", code):
+        return default, [f"Lenken har et ugyldig kommunenummer {shown(raw)}. Viser "
+                         f"{dname} i stedet; velg kommune i menyen."]
+    succ = successors(code, changes, names)
+    old = changes.loc[changes["old_code"] == code, "old_name"] if len(changes) else []
+    old_name = str(old.iloc[0]) if len(old) and old.iloc[0] else ""
+    label = f"{code} {old_name}".strip()
+    if len(succ) == 1:
+        new = succ[0]
+        return new, [f"Kommunenummeret {label} i lenken er ikke lenger i bruk; kommunen har "
+                     f"i dag nummer {new} ({names[new]}). Viser {new} {names[new]}."]
+    if len(succ) > 1:
+        parts = " og ".join(f"{c} {names[c]}" for c in succ)
+        same = [c for c in succ if old_name and names[c] == old_name.split(" (")[0]]
+        pick = same[0] if len(same) == 1 else default
+        return pick, [f"Kommunenummeret {label} i lenken er delt mellom {parts}. Viser "
+                      f"{pick} {names.get(pick, pick)}; velg en annen i menyen om du "
+                      "mente den."]
+    return default, [f"Fant ingen kommune, fylke eller region med nummer {shown(raw)}. Viser "
+                     f"{dname} i stedet; velg kommune i menyen."]
+
+
+def _number(raw: str) -> float | None:
+    try:
+        v = float(str(raw).strip().replace(",", ".").replace("\u2212", "-"))
+    except ValueError:
+        return None
+    return v if v == v and abs(v) != float("inf") else None
+
+
+def parse(params: Mapping[str, str], names: Mapping[str, str], changes: pd.DataFrame,
+          alternatives: list[str], scenario_options: Mapping[str, list[float]],
+          scenario_labels: Mapping[str, str] | None = None,
+          default_region: str | None = None) -> LinkState:
+    """The view a link describes, with a bokmål note for every parameter not used as given.
+
+    ``names``: today's region codes → names; ``changes``: the store's ``region_changes``;
+    ``alternatives``: valid alternative codes; ``scenario_options``: valid values per
+    scenario setting (the slider steps). ``default_region``: shown when the link's region
+    cannot be used (default Oslo, else Hele landet, else the first region in ``names``).
+    """
+    notes: list[str] = []
+    default = default_region or next((c for c in (DEFAULTS["region"], "0") if c in names),
+                                     next(iter(names), DEFAULTS["region"]))
+    region, n = _region(params.get("region"), names, changes, default)
+    notes += n
+    alt = params.get("alt")
+    if alt is None:
+        alt = DEFAULTS["alternative"]
+    elif alt.strip().upper() in alternatives:
+        alt = alt.strip().upper()
+    else:
+        notes.append(f"Ukjent framskrivingsalternativ {shown(alt)} i lenken. Viser "
+                     "hovedalternativet (MMMM).")
+        alt = DEFAULTS["alternative"]
+    year = params.get("aar")
+    horizon = DEFAULTS["horizon"]
+    if year is not None:
+        y = _number(year)
+        if y is not None and int(y) in HORIZONS and y == int(y):
+            horizon = int(y)
+        else:
+            notes.append(f"Framskrivingsåret {shown(year)} i lenken finnes ikke (velg 2030, "
+                         f"2040 eller 2050). Viser {horizon}.")
+    scenario = {}
+    labels = scenario_labels or {}
+    for key, p in SCENARIO_PARAMS.items():
+        raw = params.get(p)
+        if raw is None:
+            continue
+        v = _number(raw)
+        opts = scenario_options[key]
+        label = labels.get(key, p)
+        if v is None:
+            notes.append(f"Scenarioverdien {p}={shown(raw)} i lenken er ikke et tall; "
+                         f"«{label}» står på 0.")
+            continue
+        near = min(opts, key=lambda o: abs(o - v))
+        if abs(near - v) > 1e-9:
+            notes.append(f"Scenarioverdien {p}={shown(raw)} i lenken er utenfor valgene for "
+                         f"«{label}» ({opts[0]:g} til {opts[-1]:g}); bruker {near:g}.")
+        if near:
+            scenario[key] = float(near)
+    lang = params.get("maal", "nb")
+    if lang not in ("nb", "nn"):
+        notes.append(f"Ukjent målform {shown(lang)} i lenken (nb eller nn). Viser bokmål.")
+        lang = "nb"
+    proj = params.get("proj")
+    proj = proj if proj is not None and re.fullmatch(r"\d{4}", proj) else None
+    kostra = params.get("kostra")
+    kostra_year = int(kostra) if kostra is not None and re.fullmatch(r"\d{4}", kostra) else None
+    return LinkState(region, alt, horizon, scenario, lang, proj, kostra_year, tuple(notes))
+
+
+def to_params(state: LinkState) -> dict[str, str]:
+    """URL parameters of a view (scenario settings at 0 and bokmål are left out)."""
+    out = {"region": state.region, "alt": state.alternative, "aar": str(state.horizon)}
+    for key, p in SCENARIO_PARAMS.items():
+        v = state.scenario.get(key, 0.0)
+        if v:
+            out[p] = f"{v:g}"
+    if state.language != "nb":
+        out["maal"] = state.language
+    if state.proj_round:
+        out["proj"] = str(state.proj_round)
+    if state.kostra_year:
+        out["kostra"] = str(state.kostra_year)
+    return out
+
+
+def version_note(link_proj: str | None, link_kostra: int | None, proj: str | None,
+                 kostra: int | None) -> str:
+    """One line when the store holds newer data than the link names; else empty."""
+    parts = []
+    if link_proj and proj and link_proj != proj:
+        parts.append(f"befolkningsframskrivingen {link_proj} (databasen har nå {proj})")
+    if link_kostra and kostra and link_kostra != kostra:
+        parts.append(f"KOSTRA {link_kostra} (databasen har nå {kostra})")
+    if not parts:
+        return ""
+    return "Lenken ble laget med " + " og ".join(parts) + "."

@@ -1,0 +1,565 @@
+"""``services_report`` («Tjenester og kapasitet») and ``staffing_report`` («Bemanning»):
+everything those views show, as ``Report`` objects over the model in
+``analysis.services``, ``analysis.staffing`` and ``analysis.kostra``.
+
+The model underneath may change; these functions keep their signatures
+``(store, selection, scenario, language="nb")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+
+from analysis import demography as dem
+from analysis import kostra, method
+from analysis import report_text as tx
+from analysis import services as sv
+from analysis import staffing as sf
+from analysis.format import fmt_int, fmt_num, fmt_share
+from analysis.population_report import data_version
+from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, say,
+                             source_line, store_sources)
+
+KEY_YEARS = (2030, 2040, 2050)
+SERVICES = ("institusjon", "langtid", "hjemme")
+SERVICE_LABELS_NN = {"institusjon": "Brukarar av institusjonstenester",
+                     "langtid": "Bebuarar med langtidsopphald",
+                     "hjemme": "Mottakarar av heimetenester"}
+SERVICE_SHORT_NN = {"institusjon": "Institusjon", "langtid": "Langtidsopphald",
+                    "hjemme": "Heimetenester"}
+
+
+def _label(service: str, language: str) -> str:
+    return say(language, sv.SERVICE_LABELS[service], SERVICE_LABELS_NN[service])
+
+
+def _short(service: str, language: str) -> str:
+    return say(language, sv.SERVICE_SHORT[service], SERVICE_SHORT_NN[service])
+
+
+def _arrow(x: float) -> str:
+    return "off" if x == 0 else ("up" if x > 0 else "down")
+
+
+def _first_text(year: int | None, base_year: int, language: str) -> str:
+    if year is None:
+        return say(language, "ikke før 2050", "ikkje før 2050")
+    return say(language, "i dag", "i dag") if year <= base_year else str(year)
+
+
+def _common(sel: Selection, view: str, title: str, sources, ptab, kostra_year, language,
+            scenario: sv.Scenario, intro: str, n_alt: int) -> dict:
+    return dict(view=view, title=title, region_code=sel.region_code,
+                region_name=sel.region_name, alternative=sel.alternative, language=language,
+                data_version=data_version(sources, ptab, kostra_year, language),
+                scenario=asdict(scenario), sources=sources, intro=intro, n_alternatives=n_alt)
+
+
+def _inputs(store, sel: Selection):
+    """Sources, base, projection table, population frame and alternatives of the region
+    (the model's inputs)."""
+    sources = store_sources(store)
+    base = sv.load_base(store, sel.region_code, sel.level)
+    ptab = sel.projection_table or dem.projection_table_id(store)
+    pop = sv.population_frame(store, sel.region_code, base.pop_year, ptab) if base.ok \
+        else pd.DataFrame()
+    alts = set(pop.index.get_level_values("alternative")) if len(pop) else set()
+    return sources, base, ptab, pop, alts
+
+
+def service_table(sum_u: pd.DataFrame, sum_s: pd.DataFrame, service: str) -> pd.DataFrame:
+    """År, Uendret, Scenario, Lav/Høy (scenario range over all alternatives) — persons."""
+    u = sum_u[sum_u["service"] == service]
+    s = sum_s[sum_s["service"] == service]
+    out = pd.DataFrame({"År": u["year"].astype(int).to_numpy(), "Uendret": u["users"].to_numpy()})
+    return out.merge(pd.DataFrame({"År": s["year"].astype(int).to_numpy(),
+                                   "Scenario": s["users"].to_numpy(),
+                                   "Lav (alle alternativer)": s["low"].to_numpy(),
+                                   "Høy (alle alternativer)": s["high"].to_numpy()}), on="År")
+
+
+def _need(proj: pd.DataFrame, alternative: str) -> pd.Series:
+    d = proj[(proj["service"] == "institusjon") & (proj["alternative"] == alternative)]
+    return d.set_index("year")["users"].astype(float)
+
+
+def _band_cols(n_alt: int, language: str) -> tuple[str, str]:
+    """Column names of the range (the count of alternatives follows the store)."""
+    what = say(language, "alle alternativer", "alle alternativ") \
+        if n_alt == 9 else say(language, "alternativene i databasen", "alternativa i databasen")
+    return say(language, f"Lav ({what})", f"Låg ({what})"), \
+        say(language, f"Høy ({what})", f"Høg ({what})")
+
+
+def _rename_range(df: pd.DataFrame, n_alt: int, language: str) -> pd.DataFrame:
+    lo, hi = _band_cols(n_alt, language)
+    return df.rename(columns={"Lav (alle alternativer)": lo, "Høy (alle alternativer)": hi})
+
+
+def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCHANGED,
+                    language: str = "nb") -> Report:
+    """Everything «Tjenester og kapasitet» shows for ``selection`` and ``scenario``."""
+    sel = selection
+    sources, base, ptab_q, pop, alts = _inputs(store, sel)
+    n_alt, ptab = len(alts), ptab_q or "14746"
+    intro = say(
+        language,
+        "Hvor mange vil trenge institusjonsplass og hjemmetjenester mot 2030, 2040 og 2050 hvis "
+        "dagens dekningsgrad i hver aldersgruppe holder seg – og hva skjer hvis den endres? "
+        "Dekningsgraden er fra KOSTRA; befolkningen fra SSBs framskrivinger. Skyggen viser "
+        f"spennet mellom {tx.alternatives_words(n_alt, language)}.",
+        "Kor mange vil trenge institusjonsplass og heimetenester mot 2030, 2040 og 2050 viss "
+        "dagens dekningsgrad i kvar aldersgruppe held seg – og kva skjer viss han endrar seg? "
+        "Dekningsgraden er frå KOSTRA; befolkninga frå framskrivingane til SSB. Skuggen viser "
+        f"spennet mellom {tx.alternatives_words(n_alt, language)}.")
+    common = _common(sel, "tjenester", f"Tjenester og kapasitet – {sel.region_name}", sources,
+                     ptab_q, base.kostra_year, language, scenario, intro, n_alt)
+    notes = tuple(base.notes)
+    if not base.ok:
+        return Report(horizon=sel.horizon, notes=notes, missing=(
+            f"Databasen mangler KOSTRA-brukertall eller befolkning for {sel.region_name}."),
+            **common)
+    if pop.empty or sel.alternative not in alts:
+        return Report(horizon=sel.horizon, notes=notes, missing=(
+            f"Databasen har ingen befolkningsframskriving for {sel.region_name} "
+            f"({tx.alt_caption(sel.alternative)})."), **common)
+    proj_u = sv.project_users(base.bands, pop, base.pop_year, sv.UNCHANGED)
+    proj_s = proj_u if scenario.unchanged else \
+        sv.project_users(base.bands, pop, base.pop_year, scenario)
+    horizon = min(sel.horizon, int(proj_u["year"].max()))
+    sum_u = sv.with_range(proj_u, sel.alternative)
+    sum_s = sum_u if scenario.unchanged else sv.with_range(proj_s, sel.alternative)
+    y0 = base.pop_year
+    ids = ("12003", "12292", "07459", ptab)
+    premise = tx.alt_premise(sel.alternative, language)
+    scen_text = tx.describe_scenario(asdict(scenario), language)
+    caption = source_line(sources, ids, {
+        "12003": say(language, f"brukere 31.12.{base.kostra_year}",
+                     f"brukarar 31.12.{base.kostra_year}"),
+        ptab: f"{tx.alt_caption(sel.alternative, language)}; {tx.range_phrase(n_alt, language)}; "
+              f"{scen_text}"}, language)
+    services = [s for s in SERVICES if s in base.services]
+
+    # -- key figures ------------------------------------------------------------------
+    figs = []
+    for s in services:
+        today = base.users(s)
+        u = sum_u[sum_u["service"] == s].set_index("year")
+        sc = sum_s[sum_s["service"] == s].set_index("year")
+        if horizon not in u.index:
+            continue
+        unchanged, scen = float(u.loc[horizon, "users"]), float(sc.loc[horizon, "users"])
+        if scenario.unchanged:
+            d = round(unchanged) - round(today)
+            delta = f"{fmt_int(d, sign=True)} {say(language, 'fra i dag', 'frå i dag')}"
+        else:
+            d = round(scen) - round(unchanged)
+            delta = f"{fmt_int(d, sign=True)} i scenarioet"
+        figs.append(KeyFigure(
+            f"kf_brukere_{s}", f"{_short(s, language)} {horizon}", unchanged, "personer", 0,
+            today, str(base.kostra_year), str(horizon), ids, delta_text=delta,
+            delta_arrow=_arrow(d),
+            help=(f"{sv.SERVICE_LABELS[s]}, uendret dekningsgrad. I dag: {fmt_int(today)} "
+                  f"({base.kostra_year}). Spenn over alle alternativer i databasen: "
+                  f"{fmt_int(u.loc[horizon, 'low'])}–{fmt_int(u.loc[horizon, 'high'])}. "
+                  "Framskrevne brukere = Σ dekningsgrad i aldersgruppen × framskrevet "
+                  "folkemengde i gruppen."),
+            note=f"scenario {fmt_int(scen)}"))
+    cap_u = sv.capacity(base.places, _need(proj_u, sel.alternative))
+    cap_s = sv.capacity(base.places, _need(proj_s, sel.alternative))
+    if base.places is None:
+        figs.append(KeyFigure("plasser", say(language, "Institusjonsplasser i dag",
+                                             "Institusjonsplassar i dag"), None,
+                              value_text="–", sources=("11875",),
+                              help="Tabell 11875 har ingen tall for regionen."))
+    else:
+        figs.append(KeyFigure(
+            "plasser_over", say(language, "Flere brukere enn plasser",
+                                "Fleire brukarar enn plassar"),
+            None if cap_u.first_year_over is None else float(cap_u.first_year_over), "år",
+            sources=("11875", *ids),
+            value_text=_first_text(cap_u.first_year_over, y0, language),
+            delta_text="" if scenario.unchanged else
+            f"scenario: {_first_text(cap_s.first_year_over, y0, language)}",
+            help=("Første år behovet er større enn dagens plasser: framskrevne brukere av "
+                  f"institusjonstjenester er flere enn dagens {fmt_int(base.places)} "
+                  f"disponible plasser ({base.places_year}, tabell 11875).")))
+    kf_text = [say(language,
+                   f"Brukere per 31.12.{base.kostra_year} (KOSTRA) og framskrevet til {horizon} "
+                   f"{premise}. Venstre tall: uendret dekningsgrad; endringen viser scenarioet.",
+                   f"Brukarar per 31.12.{base.kostra_year} (KOSTRA) og framskrivne til "
+                   f"{horizon} {premise}. Venstre tal: uendra dekningsgrad; endringa viser "
+                   "scenarioet.")]
+    if y0 != base.kostra_year + 1:
+        kf_text.append(f"Basisår for framskrivingen: {y0}.")
+    sec_kf = Section("nokkeltall", say(language, f"Nøkkeltall {horizon}", f"Nøkkeltal {horizon}"),
+                     text=tuple(kf_text), items=tuple(figs))
+
+    # -- users charts -----------------------------------------------------------------
+    charts = []
+    for s in services:
+        df = _rename_range(service_table(sum_u, sum_s, s), n_alt, language)
+        lo, hi = _band_cols(n_alt, language)
+        places = base.places if s == "institusjon" else None
+        u0 = base.users(s)
+        u1 = float(sum_u[(sum_u["service"] == s) & (sum_u["year"] == horizon)]["users"].iloc[0])
+        headline = tx.expected(
+            _label(s, language),
+            tx.change_clause(round(u0), round(u1),
+                             (round(u1) - round(u0)) / round(u0) * 100 if round(u0) else None,
+                             base.kostra_year, horizon, language),
+            language, lead=f"I {sel.region_name}") + say(
+                language, f" med dagens dekningsgrad, {premise}.",
+                f" med dagens dekningsgrad, {premise}.")
+        cap = caption + (f" Plasser: tabell 11875 ({base.places_year})."
+                         if places is not None else "")
+        charts.append(Chart(
+            f"brukere_{s}", f"{_label(s, language)}, {sel.region_name}", "scenario_band", df,
+            headline=headline, spec={"unchanged": "Uendret", "scenario": "Scenario",
+                                     "low": lo, "high": hi,
+                                     "ytitle": say(language, "Personer", "Personar"),
+                                     "show_scenario": not scenario.unchanged, "hline": places,
+                                     "hline_text": say(language, "Plasser i dag: ",
+                                                       "Plassar i dag: ") + fmt_int(places)
+                                     if places is not None else ""},
+            sources=ids + (("11875",) if places is not None else ()), caption=cap,
+            decimals={"Uendret": 0, "Scenario": 0, lo: 0, hi: 0}))
+    sec_users = Section("brukere", say(language, "Brukere fram mot 2050",
+                                       "Brukarar fram mot 2050"), items=tuple(charts))
+
+    # -- capacity ---------------------------------------------------------------------
+    if base.places is None:
+        sec_cap = Section("kapasitet", say(language, "Institusjonsplasser og behov",
+                                           "Institusjonsplassar og behov"),
+                          text=("Ingen tall for institusjonsplasser (tabell 11875) for regionen. "
+                                + " ".join(n for n in base.notes if "11875" in n),))
+    else:
+        rows = []
+        for y in KEY_YEARS:
+            if y in cap_u.gaps:
+                rows.append({"År": y, "Plasser i dag": base.places,
+                             "Behov, uendret": cap_u.need[y],
+                             "Mangler, uendret": cap_u.gaps[y],
+                             "Behov, scenario": cap_s.need[y],
+                             "Mangler, scenario": cap_s.gaps[y]})
+        cap_table = pd.DataFrame(rows)
+        first_u = _first_text(cap_u.first_year_over, y0, language)
+        first_s = _first_text(cap_s.first_year_over, y0, language)
+        text = say(language,
+                   f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplasser "
+                   f"({base.places_year}). Med uendret dekningsgrad vil behovet kunne bli større "
+                   f"enn dagens plasser **{first_u}**, {premise}",
+                   f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplassar "
+                   f"({base.places_year}). Med uendra dekningsgrad vil behovet kunne bli større "
+                   f"enn dagens plassar **{first_u}**, {premise}") + \
+            ("." if cap_s.first_year_over == cap_u.first_year_over
+             else f"; i scenarioet **{first_s}**.")
+        sec_cap = Section("kapasitet", say(language, "Institusjonsplasser og behov",
+                                           "Institusjonsplassar og behov"), text=(text,),
+                          items=(Table("kapasitet", say(language, "Plasser og behov",
+                                                        "Plassar og behov"), cap_table,
+                                       {c: 0 for c in cap_table.columns if c != "År"},
+                                       ("11875", *ids),
+                                       note="«Mangler»: behov minus dagens plasser; negative "
+                                            "tall er ledige plasser.",
+                                       caption=caption),))
+
+    # -- coverage today ---------------------------------------------------------------
+    b = base.bands
+    cov = pd.DataFrame({"Tjeneste": b["service"].map(lambda s: _label(s, language)),
+                        "Aldersgruppe": b["label"], "Brukere": b["users"],
+                        "Innbyggere": b["population"], "Dekningsgrad (%)": b["coverage"] * 100})
+    sec_cov = Section(
+        "dekningsgrad", say(language, f"Dekningsgrad i dag ({base.kostra_year})",
+                            f"Dekningsgrad i dag ({base.kostra_year})"),
+        text=("Brukere per 31.12. delt på innbyggere 1.1. året etter, per aldersgruppe. Antallet "
+              "står ved siden av andelen – i små kommuner gir noen få brukere store utslag.",),
+        items=(Table("dekningsgrad", "Dekningsgrad", cov,
+                     {"Brukere": 0, "Innbyggere": 0, "Dekningsgrad (%)": 2},
+                     ("12003", "12292", "07459"),
+                     caption=source_line(sources, ("12003", "12292", "07459"), None, language)),))
+
+    sec_cmp = comparison_section(store, sel, sources, ("hjemme80", "inst80", "plasser1000"),
+                                 language)
+    summary = tuple(c.headline for c in charts if c.key != "brukere_langtid") + \
+        tuple(t.replace("**", "") for t in sec_cap.text if sec_cap.items)
+    return Report(horizon=horizon, notes=notes, summary=summary,
+        sections=(sec_kf, sec_users, sec_cap, sec_cov, sec_cmp),
+        method=tuple(f"**{m.heading}.** {m.text}" for m in method.sections()), **common)
+
+
+def _updated(sources, table_id: str) -> str:
+    src = sources.get(table_id)
+    if src is None or not src.ssb_updated:
+        return ""
+    from analysis.report import _date
+    return f", oppdatert {_date(src.ssb_updated)}"
+
+
+def comparison_section(store, sel: Selection, sources, keys, language: str) -> Section:
+    """KOSTRA comparison: the latest year of every indicator in one table, one line chart per
+    indicator over time, and the long table of all values."""
+    cmp = kostra.comparison(store, sel.region_code, sel.level)
+    inds = [i for i in kostra.INDICATORS if i.key in keys]
+    rows, decs = [], {}
+    for ind in inds:
+        d = cmp[cmp["indicator"] == ind.key]
+        ok = d[d["value"].notna()]
+        if ok.empty:
+            rows.append({"Indikator": f"{ind.title} ({ind.unit})", "År": None})
+            continue
+        year = int(ok["year"].max())
+        row = {"Indikator": f"{ind.title} ({ind.unit})", "År": year}
+        for r in d[d["year"] == year].itertuples(index=False):
+            row[r.label] = r.value
+            decs[r.label] = 1
+            if not pd.isna(r.count):
+                row[f"{r.label}, antall"] = r.count
+                col = f"{r.label}, antall"
+                decs[col] = max(decs.get(col, 0), 1 if r.count % 1 else 0)
+        rows.append(row)
+    latest = pd.DataFrame(rows)
+    items: list = [Table("kostra_siste", say(language, "Siste år med tall", "Siste år med tal"),
+                         latest, decs, tuple(i.table_id for i in inds),
+                         note="«Antall» er brukere, årsverk eller plasser bak andelen – i små "
+                              "kommuner gir noen få personer store utslag.")]
+    first_role = cmp["role"].iloc[0] if len(cmp) else None
+    for ind in inds:
+        d = cmp[cmp["indicator"] == ind.key]
+        n = d[(d["role"] == first_role)].dropna(subset=["note"])
+        note = (f"Merknader for {sel.region_name}: " + " ".join(
+            f"{int(y)}: {t}" for y, t in zip(n["year"], n["note"]))) if len(n) else ""
+        data = d[["label", "code", "year", "value", "count", "status", "note"]].reset_index(
+            drop=True)
+        headline = ""
+        own = d[(d["role"] == first_role) & d["value"].notna()]
+        if len(own):
+            y = int(own["year"].max())
+            at_y = d[(d["year"] == y) & d["value"].notna()]
+            headline = f"{ind.title} {y}: " + ", ".join(
+                f"{r.label} {fmt_num(r.value, 1)}" for r in at_y.itertuples(index=False)) + "."
+        items.append(Chart(
+            f"kostra_{ind.key}", ind.title, "lines", data, headline=headline,
+            spec={"ytitle": ind.unit, "has_values": bool(d["value"].notna().any())},
+            sources=(ind.table_id,), note=note,
+            caption=f"Definisjon: {ind.definition} Enhet: {ind.unit}. {ind.polarity} "
+                    f"Kilde: {ind.source}{_updated(sources, ind.table_id)}.",
+            decimals={"value": 1, "count": 1}))
+    title = say(language, "Sammenlignet med KOSTRA-gruppe, fylke og land",
+                "Samanlikna med KOSTRA-gruppe, fylke og land") if sel.level == "kommune" \
+        else say(language, "KOSTRA-nøkkeltall over tid", "KOSTRA-nøkkeltal over tid")
+    return Section("kostra", title, items=tuple(items))
+
+
+# -- Bemanning --------------------------------------------------------------------------
+def staffing_table(out_u: pd.DataFrame, out_s: pd.DataFrame, alternative: str,
+                   n_alt: int, language: str) -> pd.DataFrame:
+    """År, årsverk uendret/scenario with range, persons 20–66, shares (%)."""
+    ru = sv.with_range(out_u, alternative, "aarsverk", keys=())
+    rs = sv.with_range(out_s, alternative, "aarsverk", keys=())
+    su = out_u[out_u["alternative"] == alternative].set_index("year")
+    ss = out_s[out_s["alternative"] == alternative].set_index("year")
+    years = ru["year"].astype(int)
+    lo, hi = _band_cols(n_alt, language)
+    return pd.DataFrame({
+        "År": years.to_numpy(),
+        "Årsverk, uendret": ru["aarsverk"].to_numpy(),
+        "Årsverk, scenario": rs["aarsverk"].to_numpy(),
+        lo: rs["low"].to_numpy(), hi: rs["high"].to_numpy(),
+        "Innbyggere 20–66 år": su.loc[years, "pop_20_66"].to_numpy(),
+        "Andel 20–66, uendret (%)": (su.loc[years, "share"] * 100).to_numpy(),
+        "Andel 20–66, scenario (%)": (ss.loc[years, "share"] * 100).to_numpy(),
+    })
+
+
+def share_table(base_year: int, local: dict, land: dict, name: str) -> pd.DataFrame:
+    """Andel (%) of 20–66 needed: rows per (region, variant), columns base year + key years."""
+    rows = []
+    for region, variants in ((name, local), ("Hele landet", land)):
+        for variant, shares in variants.items():
+            if shares:
+                rows.append({"Region": region, "Forutsetning": variant,
+                             **{str(y): shares[y] * 100 if y in shares else None
+                                for y in (base_year, *KEY_YEARS)}})
+    return pd.DataFrame(rows)
+
+
+def _outlook(store, region: str, level: str, ptab, scenario: sv.Scenario):
+    base = sv.load_base(store, region, level)
+    if not base.ok:
+        return base, pd.DataFrame(columns=["alternative", "year", "aarsverk", "pop_20_66",
+                                           "share"])
+    pop = sv.population_frame(store, region, base.pop_year, ptab)
+    return base, sf.outlook(base, pop, scenario)
+
+
+def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCHANGED,
+                    language: str = "nb") -> Report:
+    """Everything «Bemanning» shows for ``selection`` and ``scenario``."""
+    sel = selection
+    sources, base, ptab_q, pop, alts = _inputs(store, sel)
+    n_alt, ptab = len(alts), ptab_q or "14746"
+    intro = say(
+        language,
+        "Hvor mange årsverk i pleie og omsorg trengs mot 2030, 2040 og 2050 med dagens "
+        "dekningsgrad og bemanning per bruker – og hvor stor andel av innbyggerne 20–66 år "
+        "ville det kreve, sammenlignet med landet? Endre forutsetningene for å se hva som "
+        "hjelper.",
+        "Kor mange årsverk i pleie og omsorg trengst mot 2030, 2040 og 2050 med dagens "
+        "dekningsgrad og bemanning per brukar – og kor stor del av innbyggjarane 20–66 år "
+        "ville det krevje, samanlikna med landet? Endre føresetnadene for å sjå kva som hjelper.")
+    common = _common(sel, "bemanning", f"Bemanning – {sel.region_name}", sources, ptab_q,
+                     base.kostra_year, language, scenario, intro, n_alt)
+    notes = tuple(base.notes)
+    if not base.ok or base.aarsverk is None:
+        return Report(horizon=sel.horizon, notes=notes, missing=(
+            f"Databasen mangler KOSTRA-tall (brukere eller årsverk) eller befolkning for "
+            f"{sel.region_name}."), **common)
+    out_u = sf.outlook(base, pop, sv.UNCHANGED)
+    if out_u.empty or sel.alternative not in set(out_u["alternative"]):
+        return Report(horizon=sel.horizon, notes=notes, missing=(
+            f"Databasen har ingen befolkningsframskriving for {sel.region_name} "
+            f"({tx.alt_caption(sel.alternative)})."), **common)
+    out_s = out_u if scenario.unchanged else sf.outlook(base, pop, scenario)
+    horizon = min(sel.horizon, int(out_u["year"].max()))
+    y0 = base.pop_year
+    premise = tx.alt_premise(sel.alternative, language)
+    scen_text = tx.describe_scenario(asdict(scenario), language)
+    ids = ("12292", "12003", "07459", ptab)
+    caption = source_line(sources, ids, {
+        "12292": f"årsverk {base.aarsverk_year}",
+        ptab: f"{tx.alt_caption(sel.alternative, language)}; {tx.range_phrase(n_alt, language)}; "
+              f"{scen_text}"}, language)
+    alt = sel.alternative
+    au = sf.at_years(out_u, alt, (y0, horizon), "aarsverk")
+    as_ = sf.at_years(out_s, alt, (y0, horizon), "aarsverk")
+    shu = sf.at_years(out_u, alt, (y0, *KEY_YEARS), "share")
+    shs = sf.at_years(out_s, alt, (y0, *KEY_YEARS), "share")
+    if sel.level != "land":
+        _, lu = _outlook(store, "0", "land", ptab_q, sv.UNCHANGED)
+        ls = lu if scenario.unchanged else _outlook(store, "0", "land", ptab_q, scenario)[1]
+        land_u = sf.at_years(lu, alt, (y0, *KEY_YEARS), "share") if len(lu) else {}
+        land_s = sf.at_years(ls, alt, (y0, *KEY_YEARS), "share") if len(ls) else {}
+    else:
+        land_u, land_s = shu, shs
+
+    # -- key figures ------------------------------------------------------------------
+    a_u, a_s, a0 = au.get(horizon), as_.get(horizon), base.aarsverk
+    d_u = round(a_u or 0) - round(a0)
+    d_s = round(a_s or 0) - round(a_u or 0)
+    figs = (
+        KeyFigure("aarsverk_i_dag", f"Årsverk i dag ({base.aarsverk_year})", a0, "årsverk", 0,
+                  sources=("12292",),
+                  help="Årsverk i brukerrettede tjenester i pleie og omsorg (KOSTRA 12292)."),
+        KeyFigure("aarsverk_uendret", f"Årsverk {horizon}, uendret", a_u, "årsverk", 0, a0,
+                  str(base.aarsverk_year), str(horizon), ids,
+                  delta_text=f"{fmt_int(d_u, sign=True)} {say(language, 'fra i dag', 'frå i dag')}",
+                  delta_arrow=_arrow(d_u),
+                  help=("Dagens årsverk × vektede brukere i året / vektede brukere i dag "
+                        f"(hjemmetjenestemottaker = {fmt_num(sf.HOME_WEIGHT, 1)} "
+                        "institusjonsbruker).")),
+        KeyFigure("aarsverk_scenario", f"Årsverk {horizon}, scenario", a_s, "årsverk", 0, a_u,
+                  str(horizon), str(horizon), ids,
+                  delta_text=f"{fmt_int(d_s, sign=True)} mot {say(language, 'uendret', 'uendra')}",
+                  delta_arrow=_arrow(d_s), help=scen_text),
+        KeyFigure("andel_20_66", f"Andel 20–66 år {horizon}",
+                  None if shu.get(horizon) is None else shu[horizon] * 100, "%", 1,
+                  None if shu.get(y0) is None else shu[y0] * 100, str(y0), str(horizon), ids,
+                  delta_text=f"{say(language, 'fra', 'frå')} {fmt_share(shu.get(y0), 1)} i {y0}; "
+                             f"landet {fmt_share(land_u.get(horizon), 1)}",
+                  help=("Andel av innbyggerne 20–66 år som må jobbe i pleie og omsorg: "
+                        "årsverk som trengs delt på innbyggere 20–66 år samme år (uendret "
+                        "scenario). Deltid gjør at antall personer er høyere enn antall "
+                        "årsverk.")),
+    )
+    sec_kf = Section("nokkeltall", say(language, f"Nøkkeltall {horizon}", f"Nøkkeltal {horizon}"),
+                     items=figs)
+
+    # -- årsverk chart ----------------------------------------------------------------
+    table = staffing_table(out_u, out_s, alt, n_alt, language)
+    lo, hi = _band_cols(n_alt, language)
+    headline = tx.expected(say(language, "Behovet for årsverk i pleie og omsorg",
+                               "Behovet for årsverk i pleie og omsorg"),
+                           tx.change_clause(round(a0), round(a_u or 0),
+                                            d_u / round(a0) * 100 if round(a0) else None,
+                                            base.aarsverk_year, horizon, language),
+                           language, lead=f"I {sel.region_name}") + \
+        f" med dagens dekningsgrad og bemanning, {premise}."
+    chart_a = Chart("aarsverk", say(language, f"Årsverk i pleie og omsorg, {sel.region_name}",
+                                    f"Årsverk i pleie og omsorg, {sel.region_name}"),
+                    "scenario_band", table, headline=headline,
+                    spec={"unchanged": "Årsverk, uendret", "scenario": "Årsverk, scenario",
+                          "low": lo, "high": hi, "ytitle": "Årsverk",
+                          "show_scenario": not scenario.unchanged},
+                    sources=ids, caption=caption,
+                    decimals={"Årsverk, uendret": 0, "Årsverk, scenario": 0, lo: 0, hi: 0,
+                              "Innbyggere 20–66 år": 0, "Andel 20–66, uendret (%)": 2,
+                              "Andel 20–66, scenario (%)": 2})
+    sec_a = Section("aarsverk", say(language, "Årsverk som trengs fram mot 2050",
+                                    "Årsverk som trengst fram mot 2050"), items=(chart_a,))
+
+    # -- share of 20–66 ---------------------------------------------------------------
+    local = {"Uendret": shu} if scenario.unchanged else {"Uendret": shu, "Scenario": shs}
+    land = {} if sel.level == "land" else (
+        {"Uendret": land_u} if scenario.unchanged else {"Uendret": land_u, "Scenario": land_s})
+    stab = share_table(y0, local, land, sel.region_name)
+    share_text = []
+    if not land_u and sel.level != "land":
+        share_text.append("ℹ️ Landstall mangler i databasen (KOSTRA EAK eller befolkning for "
+                          "hele landet).")
+    s_h, l_h = shu.get(horizon), land_u.get(horizon)
+    land_part = f"; landet {fmt_share(l_h, 1)} i {horizon}" if l_h is not None and land else ""
+    share_headline = say(
+        language,
+        f"I {horizon} vil {fmt_share(s_h, 1)} av innbyggerne 20–66 år i {sel.region_name} kunne "
+        f"måtte jobbe i pleie og omsorg med dagens dekningsgrad ({fmt_share(shu.get(y0), 1)} "
+        f"i {y0}{land_part}), {premise}.",
+        f"I {horizon} vil {fmt_share(s_h, 1)} av innbyggjarane 20–66 år i {sel.region_name} "
+        f"kunne måtte jobbe i pleie og omsorg med dagens dekningsgrad "
+        f"({fmt_share(shu.get(y0), 1)} i {y0}{land_part}), {premise}.")
+    chart_s = Chart("andel_20_66", say(language, "Andel av innbyggerne 20–66 år",
+                                       "Del av innbyggjarane 20–66 år"), "bars", stab,
+                    headline=share_headline,
+                    spec={"name_cols": ("Region", "Forutsetning"), "ytitle": "Prosent"},
+                    sources=ids, caption=caption.rstrip(".") + "; hele landet beregnet på samme "
+                                                               "måte (KOSTRA EAK).",
+                    decimals={c: 2 for c in stab.columns if c.isdigit()})
+    sec_s = Section("andel", say(language,
+                                 "Andel av innbyggerne 20–66 år som må jobbe i pleie og omsorg",
+                                 "Del av innbyggjarane 20–66 år som må jobbe i pleie og omsorg"),
+                    text=tuple(share_text), items=(chart_s,))
+
+    # -- KOSTRA: årsverk per 1 000 80+ --------------------------------------------------
+    cmp = kostra.comparison(store, sel.region_code, sel.level)
+    ind = next(i for i in kostra.INDICATORS if i.key == "aarsverk1000")
+    d = cmp[cmp["indicator"] == "aarsverk1000"]
+    kitems: list = []
+    if d["value"].notna().any():
+        year = int(d.loc[d["value"].notna(), "year"].max())
+        latest = d[d["year"] == year]
+        for r in latest.itertuples(index=False):
+            kitems.append(KeyFigure(
+                f"aarsverk1000_{r.code}", f"{r.label} {year}",
+                None if pd.isna(r.value) else float(r.value), ind.unit, 1, sources=("12292",),
+                value_text="–" if pd.isna(r.value) else None,
+                delta_note="" if pd.isna(r.count) else f"{fmt_num(r.count, 1)} årsverk",
+                help=(r.note if isinstance(r.note, str) else "Ingen tall.")
+                if pd.isna(r.value) else f"{ind.definition} Kilde: {ind.source}."))
+        out = latest[["label", "code", "year", "value", "count", "note"]].rename(columns={
+            "label": "Region", "code": "KOSTRA-kode", "year": "År",
+            "value": "Årsverk per 1 000 80+", "count": "Årsverk", "note": "Merknad"})
+        kitems.append(Table("aarsverk1000", "Årsverk per 1 000 innbyggere 80+",
+                            out.reset_index(drop=True),
+                            {"Årsverk per 1 000 80+": 1, "Årsverk": 1}, ("12292", "07459"),
+                            caption=f"Definisjon: {ind.definition} Enhet: {ind.unit}. "
+                                    f"Kilde: {ind.source}."))
+    sec_k = Section("kostra", say(language, "Årsverk per 1 000 innbyggere 80+ sammenlignet",
+                                  "Årsverk per 1 000 innbyggjarar 80+ samanlikna"),
+                    text=() if kitems else ("Ingen tall for årsverk per 1 000 innbyggere 80+ i "
+                                            "databasen.",), items=tuple(kitems))
+    return Report(horizon=horizon, notes=notes, summary=(headline, share_headline),
+                  sections=(sec_kf, sec_a, sec_s, sec_k),
+                  method=tuple(f"**{m.heading}.** {m.text}" for m in method.sections()),
+                  **common)

@@ -1,0 +1,113 @@
+"""Draw the parts of an ``analysis.report.Report`` on screen (and build its figures).
+
+``figure(chart)`` turns a report ``Chart`` into a Plotly figure by its ``kind`` (screen,
+presentation mode and the exporters use the same function); ``metric``, ``table`` and
+``chart`` draw one item with Streamlit. Pages only choose layout.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.report import Chart, KeyFigure, Report, Table
+from ui import charts
+from ui import scenario as scn
+
+PLOTLY_CONFIG = {"displaylogo": False}
+
+
+def _lines(chart: Chart, height: int):
+    d, spec = chart.data, chart.spec
+    traces = []
+    for i, lab in enumerate(dict.fromkeys(d["label"])):
+        t = d[d["label"] == lab].sort_values("year")
+        traces.append(dict(type="scatter", x=t["year"].tolist(), y=t["value"].tolist(),
+                           mode="lines+markers", name=lab, hovertemplate="%{y:,.1f}",
+                           line=dict(color=charts.REGION_COLORS[i % 4],
+                                     width=3 if i == 0 else 2)))
+    return charts.figure(traces, charts.layout_defaults(height=height, yformat=",.1f",
+                                                        ytitle=spec.get("ytitle")))
+
+
+def _bars(chart: Chart, height: int):
+    tab, spec = chart.data, chart.spec
+    years = [c for c in tab.columns if c.isdigit()]
+    colors = ["#1f4e79", "#2a7ab0", "#c8553d", "#e39b8b"]
+    traces = [dict(type="bar", x=years, y=[None if pd.isna(r[y]) else float(r[y]) for y in years],
+                   name=f"{r[spec['name_cols'][0]]}, {str(r[spec['name_cols'][1]]).lower()}",
+                   marker=dict(color=colors[i % 4]), hovertemplate="%{y:,.2f} %")
+              for i, (_, r) in enumerate(tab.iterrows())]
+    layout = charts.layout_defaults(dict(barmode="group"), height=height, yformat=",.1f",
+                                    xformat="", ytitle=spec.get("ytitle"))
+    layout.update(hovermode="closest")
+    layout["xaxis"]["type"] = "category"
+    return charts.figure(traces, layout)
+
+
+def figure(chart: Chart, height: int | None = None, title: bool = True):
+    """The Plotly figure of a report chart (``kind``: band, index, pyramid, scenario_band,
+    bars, lines)."""
+    spec = chart.spec
+    if chart.kind == "band":
+        return charts.band_chart(chart.data, spec["base_year"], title=chart.title if title else None,
+                                 projected_name=spec["projected_name"], height=height or 360)
+    if chart.kind == "index":
+        return charts.index_chart(chart.data, spec["names"], spec["groups"],
+                                  height=height or 380)
+    if chart.kind == "pyramid":
+        return charts.pyramid_chart(chart.data, spec["base_year"],
+                                    start_year=spec.get("start_year"), height=height or 620)
+    if chart.kind == "scenario_band":
+        data = chart.data.rename(columns={spec["low"]: "Lav (alle alternativer)",
+                                          spec["high"]: "Høy (alle alternativer)"})
+        fig = scn.band_figure(data, unchanged=spec["unchanged"], scenario=spec["scenario"],
+                              title=chart.title if title else "", ytitle=spec["ytitle"],
+                              show_scenario=spec["show_scenario"], hline=spec.get("hline"),
+                              hline_text=spec.get("hline_text", ""))
+        if height:
+            fig.layout.height = height
+        return fig
+    if chart.kind == "bars":
+        return _bars(chart, height or 360)
+    if chart.kind == "lines":
+        return _lines(chart, height or 300)
+    raise ValueError(f"unknown chart kind {chart.kind!r}")
+
+
+def metric(col, kf: KeyFigure) -> None:
+    col.metric(kf.label, kf.text(), kf.delta_text or None, delta_color=kf.delta_color,
+               delta_arrow=kf.delta_arrow, border=True,
+               delta_description=kf.delta_note or None, help=kf.help or None)
+
+
+def table(t: Table) -> None:
+    st.dataframe(t.formatted(), hide_index=True)
+    if t.caption:
+        st.caption(t.caption)
+
+
+def notes(report: Report) -> None:
+    for n in report.notes:
+        st.caption(f"ℹ️ {n}")
+
+
+def header(report: Report) -> bool:
+    """Title, the view's question and data notes; False (after saying what is missing and
+    where to get it) when the store lacks what the view needs."""
+    st.title(report.title)
+    st.markdown(report.intro)
+    notes(report)
+    if report.missing:
+        st.info(f"{report.missing} Hent eller importer tallene på siden «Oversikt og data».")
+        st.page_link("views/oversikt.py", label="Gå til Oversikt og data", icon="🗂️")
+        return False
+    return True
+
+
+def chart_block(report: Report, c: Chart, key: str) -> None:
+    """A chart, its source line and its CSV/Excel downloads."""
+    from ui import export
+    st.plotly_chart(figure(c), key=key, config=PLOTLY_CONFIG)
+    st.caption(c.caption)
+    export.item_downloads(report, c, f"dl_{key}")
