@@ -20,6 +20,7 @@ VIEWS = [
     ("befolkning", "Befolkning", ":material/groups:"),
     ("tjenester", "Tjenester og kapasitet", ":material/home_health:"),
     ("bemanning", "Bemanning", ":material/badge:"),
+    ("region", "Sammenlign kommuner", ":material/compare_arrows:"),
     ("presentasjon", "Presentasjon", ":material/slideshow:"),
 ]
 pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
@@ -29,6 +30,7 @@ with data.run_scope():  # one published store version for the whole run
     sel = state.sidebar()
     with st.sidebar:
         state.copy_link(nav.url_path)
+    data.version_caption()
     state.messages()
     fetch.ensure_region(sel)
     nav.run()

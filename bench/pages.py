@@ -135,6 +135,8 @@ def time_page(page: str, switches: int, seed: int = 7, gc_freeze: bool = False) 
     _share_script_cache()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["region"] = "3103"
+    if page == PAGES["region"]:
+        at.query_params["sett"] = "0"  # the overview of the whole country (357 kommuner)
     at.run()
     at.switch_page(page)
     at.run()

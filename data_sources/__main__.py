@@ -26,10 +26,14 @@ def _writing():
 def cmd_refresh(args) -> int:
     from .client import SSBClient
     from .refresh import TABLE_KEYS, refresh
-    if not args.all and not args.kommune and not args.tables:
+    if args.kommune is not None and args.all:
+        print("Feil: oppgi enten --kommune eller --all, ikke begge.", file=sys.stderr)
+        return 2
+    if not args.all and args.kommune is None and not args.tables:
         print("Oppgi --kommune KODE ..., --all eller --tables ...", file=sys.stderr)
         return 2
-    regions = None if args.all or not args.kommune else args.kommune
+    # ``--kommune`` given but empty is refused by refresh(), never read as «all regions»
+    regions = None if args.all or args.kommune is None else args.kommune
     bars: dict[str, tqdm] = {}
 
     def progress(what, done, total):
@@ -96,7 +100,8 @@ def main(argv=None) -> int:
                                  description="Hent, importer og vis SSB-data i databasen.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("refresh", help="hent fra SSB (bare tabeller som er endret)")
-    r.add_argument("--kommune", nargs="+", metavar="KODE", help="kommune-/fylkesnummer")
+    r.add_argument("--kommune", nargs="*", metavar="KODE",
+                   help="kommune-/fylkesnummer (mellomrom eller komma mellom)")
     r.add_argument("--all", action="store_true", help="alle regioner")
     r.add_argument("--tables", nargs="+", metavar="TABELL",
                    help="projection, population, 12209, 12292, 12003, 11875")

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import validate
+
 __all__ = ["JsonStatError", "DatasetMeta", "Dimension", "decode", "read_meta", "parse"]
 
 
@@ -66,8 +68,8 @@ def parse(data: str | bytes | dict, require_values: bool = True) -> dict:
     """Parse JSON text (or pass a dict through) and check it is a JSON-stat 2 dataset.
 
     ``require_values=False`` accepts metadata (PxWebApi 2 metadata has no ``value``)."""
-    if isinstance(data, dict):
-        obj = data
+    if not isinstance(data, (str, bytes, bytearray)):
+        obj = data  # already parsed (any JSON value)
     else:
         try:
             obj = json.loads(data)
@@ -83,37 +85,61 @@ def parse(data: str | bytes | dict, require_values: bool = True) -> dict:
     return obj
 
 
-def _category_codes(dim_id: str, dim: dict) -> tuple[list[str], list[str]]:
+def _category_codes(dim_id: str, dim) -> tuple[list[str], list[str]]:
+    if not isinstance(dim, dict):
+        raise JsonStatError(f"dimensjonen {dim_id}: ventet et objekt")
     cat = dim.get("category") or {}
+    if not isinstance(cat, dict):
+        raise JsonStatError(f"dimensjonen {dim_id}: «category» må være et objekt")
     index = cat.get("index")
     labels = cat.get("label") or {}
+    if not isinstance(labels, dict):
+        raise JsonStatError(f"dimensjonen {dim_id}: «category.label» må være et objekt")
     if index is None:
         # Single-category dimensions may give only labels.
         codes = list(labels.keys())
     elif isinstance(index, list):
+        if not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in index):
+            raise JsonStatError(f"dimensjonen {dim_id}: koder må være tekst")
         codes = [str(c) for c in index]
     elif isinstance(index, dict):
         codes = [None] * len(index)
         for code, pos in index.items():
-            if not isinstance(pos, int) or pos < 0 or pos >= len(index):
-                raise JsonStatError(f"dimensjonen {dim_id}: ugyldig indeks {pos!r} for {code!r}")
+            if isinstance(pos, bool) or not isinstance(pos, int) or pos < 0 \
+                    or pos >= len(index):
+                raise JsonStatError(f"dimensjonen {dim_id}: ugyldig indeks for en kode")
             codes[pos] = str(code)
         if any(c is None for c in codes):
             raise JsonStatError(f"dimensjonen {dim_id}: indeksen har hull")
     else:
         raise JsonStatError(f"dimensjonen {dim_id}: ugyldig category.index")
+    if len(set(codes)) != len(codes):
+        raise JsonStatError(f"dimensjonen {dim_id}: samme kode finnes to ganger")
     return codes, [str(labels.get(c, c)) for c in codes]
 
 
 def read_meta(ds: dict) -> DatasetMeta:
     ds = parse(ds, require_values=False)
-    ids = list(ds["id"])
-    size = list(ds["size"])
+    ids, size, dimension = ds["id"], ds["size"], ds["dimension"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise JsonStatError("«id» må være en liste med variabelnavn")
+    if not isinstance(size, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in size):
+        raise JsonStatError("«size» må være en liste med hele tall ≥ 0")
+    if not isinstance(dimension, dict):
+        raise JsonStatError("«dimension» må være et objekt")
     if len(ids) != len(size):
         raise JsonStatError("\"id\" og \"size\" har ulik lengde")
+    if len(set(ids)) != len(ids):
+        raise JsonStatError("samme variabel står to ganger i «id»")
+    if "value" in ds:  # data (not metadata): bounded before anything is allocated
+        try:
+            validate.check_declared_cells(size)
+        except validate.ValidationError as exc:
+            raise JsonStatError(str(exc)) from None
     dims = []
     for dim_id, n in zip(ids, size):
-        d = ds["dimension"].get(dim_id)
+        d = dimension.get(dim_id)
         if d is None:
             raise JsonStatError(f"dimensjonen {dim_id} mangler i \"dimension\"")
         codes, labels = _category_codes(dim_id, d)
@@ -121,13 +147,20 @@ def read_meta(ds: dict) -> DatasetMeta:
             raise JsonStatError(
                 f"dimensjonen {dim_id} har {len(codes)} kategorier, men size sier {n}")
         units = (d.get("category") or {}).get("unit") or {}
-        codelist = (d.get("extension") or {}).get("codelist") or None
+        if not isinstance(units, dict) or not all(isinstance(u, dict) for u in units.values()):
+            units = {}
+        ext = d.get("extension") or {}
+        codelist = (ext.get("codelist") if isinstance(ext, dict) else None) or None
         if isinstance(codelist, dict):
             codelist = codelist.get("id")
+        if not isinstance(codelist, str):
+            codelist = None
         dims.append(Dimension(dim_id, str(d.get("label", dim_id)), tuple(codes), tuple(labels),
                               dict(units), codelist))
-    px = (ds.get("extension") or {}).get("px") or {}
-    table_id = px.get("tableid")
+    ext = ds.get("extension") or {}
+    px = (ext.get("px") if isinstance(ext, dict) else None) or {}
+    table_id = px.get("tableid") if isinstance(px, dict) else None
+    table_id = str(table_id) if isinstance(table_id, (str, int)) and table_id != "" else None
     label = str(ds.get("label", ""))
     if not table_id and ":" in label:
         head = label.split(":", 1)[0].strip()
@@ -135,8 +168,12 @@ def read_meta(ds: dict) -> DatasetMeta:
     notes = ds.get("note") or []
     if isinstance(notes, str):
         notes = [notes]
-    return DatasetMeta(label=label, updated=ds.get("updated"), table_id=table_id,
-                       source=ds.get("source"), dimensions=tuple(dims), notes=tuple(notes))
+    notes = [str(n) for n in notes] if isinstance(notes, list) else []
+    updated = ds.get("updated")
+    source = ds.get("source")
+    return DatasetMeta(label=label, updated=updated if isinstance(updated, str) else None,
+                       table_id=table_id, source=source if isinstance(source, str) else None,
+                       dimensions=tuple(dims), notes=tuple(notes))
 
 
 def _values(ds: dict, n: int) -> np.ndarray:
@@ -148,21 +185,32 @@ def _values(ds: dict, n: int) -> np.ndarray:
                 "(avkortet eller ødelagt fil?)")
         try:
             # None -> NaN; fast path through a float array.
-            return np.array(raw, dtype=np.float64)
-        except (TypeError, ValueError):
+            arr = np.array(raw, dtype=np.float64)
+            if arr.ndim == 1:
+                return arr
+            raise ValueError("nested")
+        except (TypeError, ValueError, OverflowError):
             out = np.full(n, np.nan)
             for i, v in enumerate(raw):
                 if v is not None:
                     try:
+                        if isinstance(v, (list, dict)):
+                            raise TypeError
                         out[i] = float(v)
-                    except (TypeError, ValueError) as exc:
-                        raise JsonStatError(f"verdi nr. {i} er ikke et tall: {v!r}") from exc
+                    except (TypeError, ValueError, OverflowError):
+                        raise JsonStatError(f"verdi nr. {i + 1} er ikke et tall: "
+                                            f"{validate.shown(repr(v))}") from None
             return out
     if isinstance(raw, dict):  # sparse: {"index": value}
         out = np.full(n, np.nan)
         if raw:
-            idx = np.fromiter((int(k) for k in raw.keys()), dtype=np.int64, count=len(raw))
-            vals = np.array([np.nan if v is None else v for v in raw.values()], dtype=np.float64)
+            try:
+                idx = np.fromiter((int(k) for k in raw.keys()), dtype=np.int64, count=len(raw))
+                vals = np.array([np.nan if v is None else float(v) for v in raw.values()],
+                                dtype=np.float64)
+            except (TypeError, ValueError, OverflowError):
+                raise JsonStatError("«value» som objekt må ha cellenummer som nøkler og tall "
+                                    "som verdier") from None
             if idx.min() < 0 or idx.max() >= n:
                 raise JsonStatError("verdi-indeks utenfor datasettet")
             out[idx] = vals
@@ -179,7 +227,9 @@ def _status(ds: dict, n: int) -> pd.Categorical:
     def code_of(sym) -> int:
         if sym is None:
             return -1
-        return symbols.setdefault(str(sym), len(symbols))
+        if not isinstance(sym, str) or len(sym) > 10:
+            raise JsonStatError(f"ukjent statussymbol {validate.shown(repr(sym))}")
+        return symbols.setdefault(sym, len(symbols))
 
     if raw is None:
         pass
@@ -194,7 +244,10 @@ def _status(ds: dict, n: int) -> pd.Categorical:
             raise JsonStatError(f"\"status\" har {len(raw)} elementer, ventet {n}")
     elif isinstance(raw, dict):
         for k, v in raw.items():
-            i = int(k)
+            try:
+                i = int(k)
+            except ValueError:
+                raise JsonStatError("«status» som objekt må ha cellenummer som nøkler") from None
             if 0 <= i < n:
                 codes[i] = code_of(v)
     else:

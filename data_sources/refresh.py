@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable
 
 
-from . import catalog, ingest, jsonstat, planner
-from .client import Selection, SSBClient, SSBError, SSBOffline
+from . import catalog, ingest, jsonstat, planner, validate
+from .client import Selection, SSBBadResponse, SSBClient, SSBError, SSBOffline
 from .store import Store
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -122,10 +122,19 @@ def _selections(spec: catalog.TableSpec, regions: list[str] | None,
 
 
 def _decode_all(table_id: str, datasets: list[dict]) -> ingest.IngestResult:
+    """Decode and validate SSB's answers (the same checks as for files, before any write)."""
     results = []
-    for ds in datasets:
-        meta = jsonstat.read_meta(ds)
-        results.append(ingest.to_store_frames(table_id, jsonstat.decode(ds, meta), meta))
+    try:
+        for ds in datasets:
+            meta = jsonstat.read_meta(ds)
+            kind = catalog.kind_for(table_id, [d.id for d in meta.dimensions]) or "projection"
+            validate.check_meta(table_id, kind, meta, None)
+            res = ingest.to_store_frames(table_id, jsonstat.decode(ds, meta), meta)
+            validate.check_values(res.kind, res.frame, allow_missing=True)
+            results.append(res)
+    except (jsonstat.JsonStatError, validate.ValidationError, ingest.IngestError) as exc:
+        raise SSBBadResponse(f"tabell {table_id}: SSBs svar ble avvist ({exc}); "
+                             "ingenting ble endret") from None
     return ingest.concat_results(results)
 
 
@@ -341,8 +350,17 @@ class Refresher:
         unknown = [k for k in keys if k not in TABLE_KEYS + ROUND_KEYS]
         if unknown:
             raise ValueError(f"ukjente tabeller: {', '.join(unknown)} (gyldige: "
+<<<<<<< HEAD
                              f"{', '.join(TABLE_KEYS + ROUND_KEYS)})")
         if regions is not None:
+=======
+                             f"{', '.join(TABLE_KEYS)})")
+        if regions is not None:  # an empty or unknown list must never mean «everything»
+            try:
+                regions = validate.check_region_args(regions, validate.region_codes(self.store))
+            except validate.ValidationError as exc:
+                raise ValueError(str(exc)) from None
+>>>>>>> main
             regions = expand_regions(regions)
         for key in keys:
             try:

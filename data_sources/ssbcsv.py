@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import catalog
+from . import catalog, validate
 from .jsonstat import DatasetMeta, Dimension
 
 __all__ = ["CsvFormatError", "read_csv", "missing_dimensions", "decode_text", "STATUS_SYMBOLS"]
@@ -268,7 +268,29 @@ def read_csv(data: bytes | str | Path, name: str | None = None,
     text = decode_text(data) if isinstance(data, bytes) else data
     if not text.strip():
         raise CsvFormatError("filen er tom")
+    if "\x00" in text:
+        raise CsvFormatError("filen inneholder NUL-tegn: den er binær eller UTF-16, ikke en "
+                             "CSV-fil fra Statistikkbanken (UTF-8 eller ISO-8859-1)")
     lines = text.splitlines()
+    try:
+        return _read_lines(lines, name, reference)
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise CsvFormatError(f"et felt er lengre enn {csv.field_size_limit():,} tegn"
+                                 .replace(",", "\u00a0")) from None
+        raise CsvFormatError("filen kan ikke leses som CSV (feil bruk av anførselstegn?)") \
+            from None
+
+
+def _check_fields(row: list[str], ln: int) -> None:
+    for f in row:
+        if len(f) > validate.MAX_FIELD_CHARS:
+            raise CsvFormatError(f"linje {ln}: et felt har {len(f):,} tegn (grensen er "
+                                 f"{validate.MAX_FIELD_CHARS:,})".replace(",", "\u00a0"))
+
+
+def _read_lines(lines: list[str], name: str,
+                reference: DatasetMeta | None) -> tuple[pd.DataFrame, DatasetMeta]:
     pre, hdr_i = _split_preamble(lines)
     title = next((ln.strip().strip('"').strip() for ln in pre if ln.strip()), "")
     m = TITLE_RE.match(title)
@@ -286,7 +308,12 @@ def read_csv(data: bytes | str | Path, name: str | None = None,
     footnotes = [ln.strip().strip('"') for ln in lines[body_end:] if ln.strip()]
     reader = csv.reader(io.StringIO("\n".join(lines[hdr_i:body_end])), delimiter=delim)
     header = [h.strip() for h in next(reader)]
+    _check_fields(header, hdr_i + 1)
     ncol = len(header)
+    if ncol > validate.MAX_CSV_COLUMNS:
+        raise CsvFormatError(f"kolonneraden har {ncol:,} kolonner (grensen er "
+                             f"{validate.MAX_CSV_COLUMNS:,}); last ned med færre variabler "
+                             "i kolonnene".replace(",", "\u00a0"))
     rows: list[list[str]] = []
     line_nos: list[int] = []
     for k, row in enumerate(reader):
@@ -295,6 +322,10 @@ def read_csv(data: bytes | str | Path, name: str | None = None,
             continue
         if len(row) != ncol:
             raise CsvFormatError(f"linje {ln} har {len(row)} felt, ventet {ncol}")
+        _check_fields(row, ln)
+        if (len(rows) + 1) * ncol > validate.MAX_CELLS:
+            raise CsvFormatError(f"filen har mer enn {validate.MAX_CELLS:,} celler (grensen)"
+                                 .replace(",", "\u00a0"))
         rows.append(row)
         line_nos.append(ln)
     if not rows:

@@ -255,6 +255,13 @@ class Store:
                 raise
             self.writes += 1
 
+    def execute(self, sql: str, params: list | tuple | None = None) -> None:
+        """Run one writing statement on a writable store (counts as a write)."""
+        self._check_writable()
+        with self._write_lock:
+            self.cursor().execute(sql, params or [])
+            self.writes += 1
+
     # -- reads ---------------------------------------------------------------------------
     def source(self, table_id: str) -> dict | None:
         df = self.query("SELECT * FROM sources WHERE table_id = ?", [table_id])

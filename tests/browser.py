@@ -4,6 +4,13 @@
 environment (e.g. KG_DB_PATH) and yields its URL; ``chromium_page()`` yields a Playwright
 page in headless Chromium with the flags this machine needs. ``shot(page, name, tmp_path)``
 saves a screenshot under the test's tmp folder and a copy under /tmp/kg-shots for review.
+
+Waiting: pages count finished script runs (Streamlit's ``data-test-script-state`` on the
+app root going back to ``notRunning``). ``runs(page)`` before an action and
+``wait_run(page, before)`` after it wait for exactly the rerun the action caused, however
+slow the machine; ``wait_idle(page)`` waits for the first run of a freshly opened page.
+Every wait uses ``TIMEOUT_MS`` (env ``KG_BROWSER_TIMEOUT_MS``), generous for a loaded
+2-core CI machine; a test is never timed, it only waits for a state.
 """
 
 from __future__ import annotations
@@ -26,6 +33,25 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SHOTS = Path(os.environ.get("KG_SHOTS_DIR", "/tmp/kg-shots"))
+TIMEOUT_MS = int(os.environ.get("KG_BROWSER_TIMEOUT_MS", "180000"))
+
+# Counts finished script runs in window.__kgRuns (installed before any page script runs).
+_RUN_COUNTER = """
+window.__kgRuns = 0;
+new MutationObserver(ms => {
+  for (const m of ms) {
+    if (m.target.getAttribute('data-test-script-state') === 'notRunning'
+        && m.oldValue !== 'notRunning') window.__kgRuns++;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+_IDLE = """n => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return window.__kgRuns > n && app
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED';
+}"""
 
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                     reason="Debian's chromium is not installed")
@@ -38,7 +64,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def run_app(env: dict[str, str], timeout: float = 60):
+def run_app(env: dict[str, str], timeout: float = TIMEOUT_MS / 1000):
     port = free_port()
     full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     log = open(Path(env.get("KG_DB_PATH", "/tmp/kg-app")).with_suffix(".log"), "w")
@@ -76,23 +102,36 @@ def chromium_page(width: int = 1400, height: int = 1000):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            yield page
+            yield new_page(browser, width, height)
         finally:
             browser.close()
 
 
-def wait_idle(page, timeout: float = 30_000, settle_ms: int = 0) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running' widget).
+def new_page(browser, width: int = 1400, height: int = 1000):
+    """A page in a fresh context of ``browser`` that counts script runs, with TIMEOUT_MS."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx.add_init_script(_RUN_COUNTER)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    return ctx.new_page()
 
-    ``settle_ms``: wait that long before and after, so a rerun triggered just now has
-    started, and charts drawn after the script ended have rendered.
-    """
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+
+def runs(page) -> int:
+    """Script runs finished so far in this page (call before an action)."""
+    return page.evaluate("() => window.__kgRuns || 0")
+
+
+def wait_run(page, before: int, settle_ms: int = 300) -> None:
+    """Wait until a script run after ``runs(page) == before`` has finished and the app is
+    connected and idle; then ``settle_ms`` for charts drawn after the run."""
+    page.wait_for_function(_IDLE, arg=before, timeout=TIMEOUT_MS)
     if settle_ms:
         page.wait_for_timeout(settle_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def wait_idle(page, timeout: float = TIMEOUT_MS, settle_ms: int = 300) -> None:
+    """Wait until the page has finished a script run (after ``goto``: its first) and is
+    idle and connected now."""
+    page.wait_for_function(_IDLE, arg=0, timeout=timeout)
     if settle_ms:
         page.wait_for_timeout(settle_ms)
 

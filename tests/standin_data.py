@@ -886,7 +886,9 @@ def table_12003() -> StandinTable:
     _aggregate(values, "sum")
     pop_band = np.moveaxis(p, 2, 1)[:, :, None, :]  # [code, band, 1, year]
     with np.errstate(invalid="ignore", divide="ignore"):
-        values[:, :, :, 1] = np.round(1000 * values[:, :, :, 0] / pop_band, 1)
+        # no population in the band: no rate (SSB publishes no number; never Infinity)
+        values[:, :, :, 1] = np.where(pop_band > 0,
+                                      np.round(1000 * values[:, :, :, 0] / pop_band, 1), np.nan)
     values = np.moveaxis(values, 1, 0)  # [age, code, grp, cc, year]
     status = np.moveaxis(status, 1, 0)
     dims = []

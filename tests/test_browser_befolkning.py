@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from data_sources.store import Store
-from tests.browser import chromium_page, needs_chromium, run_app, shot
+from tests.browser import chromium_page, needs_chromium, run_app, shot, wait_idle
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -37,11 +37,11 @@ def server(tmp_path_factory):
 def test_befolkning_page_in_chromium(server, tmp_path):
     with chromium_page() as page:
         page.goto(f"{server}/befolkning?region=3103&alt=MMMM&aar=2040")
-        page.get_by_role("heading", name="Befolkning – Moss").wait_for(timeout=60_000)
-        page.get_by_text("Nøkkeltall 2040 sammenlignet med 2026").wait_for(timeout=30_000)
-        page.get_by_text("80–89 år", exact=True).first.wait_for(timeout=30_000)
-        page.wait_for_function(
-            "document.querySelectorAll('.js-plotly-plot').length >= 6", timeout=60_000)
+        wait_idle(page)
+        page.get_by_role("heading", name="Befolkning – Moss").wait_for()
+        page.get_by_text("Nøkkeltall 2040 sammenlignet med 2026").wait_for()
+        page.get_by_text("80–89 år", exact=True).first.wait_for()
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6")
         assert page.get_by_text("I Moss vil antallet innbyggere 80 år og eldre").count() == 1
         assert page.get_by_text("Framskrevet →").count() >= 1
         assert page.get_by_text("Kilde: SSB, tabell 14746").count() >= 1
@@ -61,7 +61,7 @@ def test_befolkning_page_in_chromium(server, tmp_path):
         page.mouse.click(rail["x"] + 4, rail["y"] + rail["height"] / 2)
         page.wait_for_function(
             "el => el._fullLayout.sliders[0].steps[el._fullLayout.sliders[0].active]"
-            ".label !== '2040'", arg=pyramid.element_handle(), timeout=10_000)
+            ".label !== '2040'", arg=pyramid.element_handle())
         page.wait_for_timeout(600)  # the frame is applied after the slider moves
         label, _, after = pyramid.evaluate(state_js)
         assert label == "2026"  # the first year: the base year (observed)

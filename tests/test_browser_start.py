@@ -4,7 +4,8 @@ store now holds; navigation keeps the selection and shows no "Page not found" po
 
 import pytest
 
-from tests.browser import chromium_page, needs_chromium, run_app, shot, wait_idle
+from tests.browser import (chromium_page, needs_chromium, run_app, runs, shot, wait_idle,
+                           wait_run)
 from tests.storefill import standin_server
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -23,7 +24,7 @@ def test_empty_store_fetch_kommune_and_navigate(tmp_path):
             shot(page, "start_empty", tmp_path)
 
             page.get_by_role("button", name="Hent data for Moss fra SSB").click()
-            page.get_by_text("Databasen har alle tabeller for Moss").wait_for(timeout=60_000)
+            page.get_by_text("Databasen har alle tabeller for Moss").wait_for()
             wait_idle(page)
             table = page.locator("[data-testid='stDataFrame']")
             table.wait_for()
@@ -31,9 +32,9 @@ def test_empty_store_fetch_kommune_and_navigate(tmp_path):
             assert server.data_requests >= 6  # projection, history (2), four KOSTRA tables
 
             # navigate to another view and back: same kommune, no "Page not found"
+            before = runs(page)
             page.get_by_role("link", name="Befolkning").first.click()
-            wait_idle(page)
-            page.wait_for_timeout(500)
+            wait_run(page, before, settle_ms=500)
             assert "region=3103" in page.url
             assert page.get_by_text("Page not found").count() == 0
             shot(page, "befolkning_after_fetch", tmp_path)

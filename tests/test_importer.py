@@ -102,23 +102,45 @@ def test_07459_2023_has_2020_structure_and_both_years_kept(store):
                         "region_code = '3001'") == raw_totals(CSV_2023)["3001"]
 
 
+def _fixture_year(year: str) -> bytes:
+    """The 07459 fixture (Oslo, Stavanger, Bodø; ages 80-104) cut to one year."""
+    ds = json.loads(JSON_07459.read_text("utf-8"))
+    years = list(ds["dimension"]["Tid"]["category"]["index"])
+    vals = np.array(ds["value"], dtype=float).reshape(ds["size"])
+    ds["value"] = vals[..., years.index(year)].ravel().tolist()
+    ds["size"][-1] = 1
+    ds["dimension"]["Tid"]["category"]["index"] = {year: 0}
+    ds["dimension"]["Tid"]["category"]["label"] = {year: year}
+    return json.dumps(ds).encode("utf-8")
+
+
 @needs_shared
-def test_partial_json_upserts_only_its_cells(store):
+def test_partial_age_file_never_becomes_an_observed_year(store):
+    importer.import_file(CSV_2024, store)
+    snapshot = store.query("SELECT * FROM population ORDER BY ALL")
+    # The fixture holds ages 80-104 for 2017 and 2024; the store has no 2017: refused whole.
+    with pytest.raises(FileImportError, match=r"^ssb_07459_kommune_hist_fixture\.json: filen "
+                       r"har bare 50 av 212 celler .* region 0301 i 2017"):
+        importer.import_file(JSON_07459, store)
+    assert store.query("SELECT * FROM population ORDER BY ALL").equals(snapshot)
+
+
+@needs_shared
+def test_partial_json_upserts_only_its_cells(store, tmp_path):
     importer.import_file(CSV_2024, store)
     before = store.scalar("SELECT count(*) FROM population WHERE region_code='0301'")
-    rep = importer.import_file(JSON_07459, store)
-    assert "2026-02-25" in rep.message and rep.years == [2017, 2024]
+    p = _write(tmp_path, "07459_2024.json", _fixture_year("2024"))
+    rep = importer.import_file(p, store)
+    assert "2026-02-25" in rep.message and rep.years == [2024]
     assert store.source("07459")["ssb_updated"] == "2026-02-25T07:00:00Z"
-    # The JSON holds ages 80-104 only: younger ages of Oslo 2024 must survive.
+    # The file holds ages 80-104 only: younger ages of Oslo 2024 must survive.
     after = store.scalar("SELECT count(*) FROM population WHERE region_code='0301' "
                          "AND year = 2024")
-    assert after == before
-    assert store.scalar("SELECT count(*) FROM population WHERE year = 2017 "
-                        "AND length(region_code) = 4") == 150
-    # Oslo is a whole fylke: its fylke row (03) is the kommune's sum; others are incomplete
-    fylker = store.query("SELECT DISTINCT region_code FROM population WHERE year = 2017 "
-                         "AND length(region_code) = 2")["region_code"].tolist()
-    assert fylker == ["03"]
+    assert after == before == 212
+    ds = json.loads(JSON_07459.read_text("utf-8"))
+    oslo_80_women = ds["value"][(0 * 2 + 0) * 25 * 2 + 0 * 2 + 1]  # 0301, Kjonn 2, 080, 2024
+    assert store.scalar("SELECT persons FROM population WHERE region_code = '0301' AND "
+                        "year = 2024 AND sex = '2' AND age = 80") == oslo_80_women
 
 
 @needs_shared
@@ -197,6 +219,9 @@ def _write(tmp_path, name, data: bytes | str) -> Path:
 
 GOOD = ('"07459: Befolkning"\r\n\r\n"region";"alder";"Personer 2024 Menn";'
         '"Personer 2024 Kvinner"\r\n"K-3101 Halden";"0 år";159;127\r\n')
+# Every age of Halden 2024: a region-year the store lacks must come complete.
+FULL = GOOD + "".join(f'"K-3101 Halden";"{a} år{" eller eldre" if a == 105 else ""}";'
+                      f'{100 + a};{200 + a}\r\n' for a in range(1, 106))
 
 
 @pytest.mark.parametrize("name,data,expected", [
@@ -211,7 +236,7 @@ GOOD = ('"07459: Befolkning"\r\n\r\n"region";"alder";"Personer 2024 Menn";'
     ("utentittel.csv", GOOD.split("\r\n\r\n", 1)[1], "utentittel.csv: finner ikke tabellnummeret"),
 ])
 def test_malformed_files_rejected_without_change(tmp_path, store, name, data, expected):
-    good = _write(tmp_path, "god.csv", GOOD)
+    good = _write(tmp_path, "god.csv", FULL)
     importer.import_file(good, store)
     snapshot = store.query("SELECT * FROM population ORDER BY ALL")
     sources = store.query("SELECT * FROM sources")

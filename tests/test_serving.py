@@ -39,6 +39,21 @@ def _tables_shown(at) -> list[str]:
     return list(at.dataframe[0].value["Tabell"])
 
 
+def _version_shown(at) -> str:
+    """The version id in the sidebar's «Data publisert …» line (its tooltip)."""
+    caps = [c for c in at.sidebar.caption if c.value.startswith("Data publisert ")]
+    assert len(caps) == 1
+    return caps[0].proto.help.removeprefix("Versjon ")
+
+
+def test_published_at_reads_the_version_id():
+    from datetime import datetime
+    from ui.data import published_at
+    assert published_at("v20261201T183012123456-77-3") == datetime(2026, 12, 1, 18, 30, 12,
+                                                                   123456)
+    assert published_at("") is None
+
+
 def test_write_while_serving_is_seen_at_the_next_rerun(db):
     _publish_table("12209", "Dekningsgrad")
     at = AppTest.from_file(APP, default_timeout=60)
@@ -47,11 +62,13 @@ def test_write_while_serving_is_seen_at_the_next_rerun(db):
     assert not at.exception
     assert _tables_shown(at) == ["12209"]
     first = sm.published_version()
+    assert _version_shown(at) == first
     _publish_table("11875", "Institusjonsplasser")  # a refresh job publishes meanwhile
     assert sm.published_version() != first
     at.run()  # the session's next rerun reads the new version
     assert not at.exception
     assert _tables_shown(at) == ["11875", "12209"]
+    assert _version_shown(at) == sm.published_version()
     # the superseded version is closed and deleted once no run holds it
     assert not (sm.versions_dir(db) / f"{first}.duckdb").exists()
 

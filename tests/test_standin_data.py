@@ -255,9 +255,11 @@ def test_12003_bands_and_rates_consistent():
     counts = v[:, :, :, 0]
     np.testing.assert_allclose(counts[0], counts[1:].sum(axis=0))  # F000-120 = sum of bands (NaN stays NaN)
     pop = sd._kostra_pop()  # [code, year, band]
+    band = np.moveaxis(pop, 2, 0)[:, :, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.round(1000 * counts / np.moveaxis(pop, 2, 0)[:, :, None, :], 1)
+        rate = np.where(band > 0, np.round(1000 * counts / band, 1), np.nan)  # never Infinity
     np.testing.assert_array_equal(v[:, :, :, 1], rate)
+    assert np.isfinite(v[:, :, :, 1][~np.isnan(v[:, :, :, 1])]).all()
     codes = _dim(t, "KOKkommuneregion0000").codes
     eak = codes.index("EAK")
     assert 200_000 < counts[0, eak, 0, -1] < 450_000  # home-care users in Norway, order of magnitude

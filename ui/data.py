@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -50,6 +52,29 @@ def store() -> Store:
 def cache_version() -> str:
     """Id of the store version this run reads (changes with every published write)."""
     return store().version or ""
+
+
+def published_at(version: str) -> datetime | None:
+    """When a version was published (UTC), read from its id; None for an empty store."""
+    if version.startswith("v"):
+        return datetime.strptime(version[1:].split("-")[0], "%Y%m%dT%H%M%S%f")
+    if version.startswith("file-"):  # a plain file: its modification time
+        return datetime.fromtimestamp(int(version.split("-")[2]) / 1e9, timezone.utc) \
+            .replace(tzinfo=None)
+    return None
+
+
+def version_caption() -> None:
+    """Sidebar line saying when the data the visitor sees were published (the version id
+    in its tooltip, for operators and the load benchmark)."""
+    version = cache_version()
+    at = published_at(version)
+    if at is None:
+        return
+    local = at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Oslo"))
+    with st.sidebar:
+        st.caption(f"Data publisert {local:%d.%m.%Y} kl. {local:%H.%M}",
+                   help=f"Versjon {version}")
 
 
 def bump_version() -> None:

@@ -1,7 +1,6 @@
 """Oversikt og data: what the store holds, fetching the chosen region, importing files."""
 
-import tempfile
-from pathlib import Path
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -9,6 +8,8 @@ import streamlit as st
 from data_sources.refresh import missing_tables
 from ui import data, fetch, state
 from analysis.format import fmt_int
+
+log = logging.getLogger(__name__)
 
 sel = state.current()
 store = data.store()
@@ -50,22 +51,24 @@ if fetch.allowed():  # public mode: only the operator's refresh job writes
         files = st.file_uploader("Filer", type=["json", "csv"], accept_multiple_files=True,
                                  key="upload")
         if files and st.button("Importer", key="do_import"):
-            from data_sources.importer import FileImportError, import_files
-            with tempfile.TemporaryDirectory() as tmp:
-                paths = []
-                for f in files:
-                    p = Path(tmp) / Path(f.name).name
-                    p.write_bytes(f.getvalue())
-                    paths.append(p)
-                try:
-                    with st.spinner("Importerer …"):
-                        reports = import_files(paths)
-                except FileImportError as exc:
-                    st.error(f"{exc}\n\nIngenting ble endret i databasen.")
-                else:
-                    data.bump_version()
-                    for r in reports:
-                        st.success(r.message)
+            from data_sources.importer import FileImportError, import_uploads
+            from data_sources.store import StoreBusy
+            try:
+                with st.spinner("Importerer …"):
+                    reports = import_uploads([(f.name, f.getvalue()) for f in files])
+            except FileImportError as exc:
+                st.error(f"{exc}\n\nIngenting ble endret i databasen.")
+            except StoreBusy:
+                st.error("En annen oppdatering av databasen pågår. Prøv igjen om litt; "
+                         "ingenting ble endret.")
+            except Exception:  # noqa: BLE001 - a planner never meets a traceback
+                log.exception("upload import failed")
+                st.error("Importen stoppet på en uventet feil (detaljer i serverloggen). "
+                         "Ingenting ble endret i databasen.")
+            else:
+                data.bump_version()
+                for r in reports:
+                    st.success(r.message)
 
 # -- what the store holds ----------------------------------------------------------------
 st.subheader("Hva databasen inneholder")
