@@ -350,17 +350,12 @@ class Refresher:
         unknown = [k for k in keys if k not in TABLE_KEYS + ROUND_KEYS]
         if unknown:
             raise ValueError(f"ukjente tabeller: {', '.join(unknown)} (gyldige: "
-<<<<<<< HEAD
                              f"{', '.join(TABLE_KEYS + ROUND_KEYS)})")
-        if regions is not None:
-=======
-                             f"{', '.join(TABLE_KEYS)})")
         if regions is not None:  # an empty or unknown list must never mean «everything»
             try:
                 regions = validate.check_region_args(regions, validate.region_codes(self.store))
             except validate.ValidationError as exc:
                 raise ValueError(str(exc)) from None
->>>>>>> main
             regions = expand_regions(regions)
         for key in keys:
             try:
