@@ -13,7 +13,7 @@ import pandas as pd
 from analysis import demography as dem
 from analysis import report_text as tx
 from analysis.format import fmt_int, fmt_num
-from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, say,
+from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, memo, say,
                              source_line, store_sources)
 
 VIEW = "befolkning"
@@ -57,10 +57,11 @@ def data_version(sources, ptab: str | None, kostra_year: int | None = None,
 
 
 def _group_figure(key: str, label: str, gc: dem.GroupChange, y0: int, y1: int,
-                  help_: str, srcs) -> KeyFigure:
+                  help_: str, srcs, language: str) -> KeyFigure:
     a, b = round(gc.base), round(gc.target)
     pct = (b - a) / a * 100 if a else None
-    return KeyFigure(key, label, gc.target, "personer", 0, gc.base, str(y0), str(y1), srcs,
+    return KeyFigure(key, label, gc.target, say(language, "personer", "personar"), 0, gc.base,
+                     str(y0), str(y1), srcs,
                      delta_text=f"{fmt_int(b - a, sign=True)} ({tx.pct_text(pct)})",
                      delta_note=f"fra {fmt_int(a)}", delta_arrow=_arrow(b - a), help=help_)
 
@@ -77,7 +78,8 @@ def key_figures(kf: dem.KeyFigures, srcs, language: str) -> list[KeyFigure]:
     for g, label in (("Totalt", say(language, "Folketall", "Folketal")), ("67–79", "67–79 år"),
                      ("80–89", "80–89 år"), ("90+", "90 år og eldre")):
         f = _group_figure(f"personer_{g}", label, kf.groups[g], y0, y1,
-                          f"{defs['persons'].definition} {defs['change'].definition}", srcs)
+                          f"{defs['persons'].definition} {defs['change'].definition}", srcs,
+                          language)
         out.append(_with(f, delta_note=f"{fra} {fmt_int(round(kf.groups[g].base))}"))
     for key, label, pair in (("share_67", say(language, "Andel 67+", "Del 67+"), kf.share_67),
                              ("share_80", say(language, "Andel 80+", "Del 80+"), kf.share_80)):
@@ -204,8 +206,10 @@ def _index_headline(idx: pd.DataFrame, names: dict, region: str, group: str, hor
                          f"endre seg med {fmt_num(own, 1, sign=True)}\u00a0%",
                f"Fram til {horizon} er talet på {group} år i {names[region]} venta å endre "
                f"seg med {fmt_num(own, 1, sign=True)}\u00a0%")
-    others = [f"{fmt_num(at.loc[c, 'index'] - 100, 1, sign=True)}\u00a0% "
-              f"{say(language, 'i', 'i')} {names[c]}" for c in names
+    def where(c):
+        return say(language, "hele landet", "heile landet") if c == "0" else names[c]
+    others = [f"{fmt_num(at.loc[c, 'index'] - 100, 1, sign=True)}\u00a0% i {where(c)}"
+              for c in names
               if c != region and c in at.index and not pd.isna(at.loc[c, "index"])]
     return head + (f", {say(language, 'mot', 'mot')} " + say(language, " og ", " og ").join(others)
                    if others else "") + "."
@@ -214,9 +218,9 @@ def _index_headline(idx: pd.DataFrame, names: dict, region: str, group: str, hor
 def population_report(store, selection: Selection, language: str = "nb") -> Report:
     """Everything «Befolkning» shows for ``selection`` (region, alternative, horizon)."""
     sel = selection
-    sources = store_sources(store)
-    ptab_q = sel.projection_table or dem.projection_table_id(store)
-    cube = dem.region_cube(store, sel.region_code, projection_table=ptab_q)
+    sources = memo(store, store_sources)
+    ptab_q = sel.projection_table or memo(store, dem.projection_table_id)
+    cube = memo(store, dem.region_cube, sel.region_code, ptab_q)
     table = dem.groups_from_cube(cube)
     ptab = ptab_q or PROJ_FALLBACK
     alts = sorted(set(table["series"]) - {dem.OBSERVED}) if len(table) else []
@@ -310,10 +314,10 @@ def _index_section(store, sel: Selection, table: pd.DataFrame, ptab_q, ids, capt
                    horizon: int, language: str) -> Section:
     names = {sel.region_code: sel.region_name}
     frames = [table]
-    all_names = region_names(store)
+    all_names = memo(store, region_names)
     others = ([sel.fylke_code] if sel.fylke_code else []) + (["0"] if sel.level != "land" else [])
     for code in others:
-        t = dem.groups_from_cube(dem.region_cube(store, code, projection_table=ptab_q))
+        t = dem.groups_from_cube(memo(store, dem.region_cube, code, ptab_q))
         if dem.has_projection(t, code, sel.alternative):
             frames.append(t)
             names[code] = str(all_names.get(code, code))

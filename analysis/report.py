@@ -111,7 +111,7 @@ def source_line(sources: Mapping[str, Source], ids, extra: Mapping[str, str] | N
         if extra.get(i):
             part += f", {extra[i]}"
         parts.append(part)
-    return ("Kilde: SSB, " + "; ".join(parts)).rstrip(".") + "."
+    return (say(language, "Kilde", "Kjelde") + ": SSB, " + "; ".join(parts)).rstrip(".") + "."
 
 
 def _date(iso: str) -> str:
@@ -310,3 +310,33 @@ class Selection:
 def store_sources(store) -> dict[str, Source]:
     """Every table in the store's ``sources`` as a :class:`Source`, by table id."""
     return {str(r["table_id"]): Source.from_row(r) for r in store.sources().to_dict("records")}
+
+
+_MEMO: "OrderedDict[tuple, object]" = None  # set below (LRU of store reads, per version)
+_MEMO_SIZE = 128
+
+
+def memo(store, fn, *args):
+    """``fn(store, *args)``, remembered per published store version (a version never
+    changes, so the result cannot go stale). Stores without a version id (a file opened
+    for writing, as in tests) are not memoised. Results are shared: treat as read-only.
+
+    Reports use it for inputs that do not depend on the scenario (today's base, the
+    population frame, the KOSTRA comparison), so moving a slider recomputes only the model.
+    """
+    from collections import OrderedDict
+    global _MEMO
+    if _MEMO is None:
+        _MEMO = OrderedDict()
+    version = getattr(store, "version", None)
+    if not version:
+        return fn(store, *args)
+    key = (id(store), version, fn.__module__, fn.__qualname__, args)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+    out = fn(store, *args)
+    _MEMO[key] = out
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return out

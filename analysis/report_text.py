@@ -150,3 +150,31 @@ def describe_scenario(settings, language: str = "nb") -> str:
         parts.append(f"{say(language, 'tjenestestandard', 'tenestestandard')} "
                      f"{fmt_num(s['standard'], 2, sign=True)} %/år")
     return "scenario: " + ", ".join(parts)
+
+
+# Column headers of exported tables and chart series in nynorsk (menus stay bokmål; what a
+# user takes out follows the målform).
+COLUMNS_NN = {
+    "Framskrevet": "Framskrive", "Lav": "Låg", "Høy": "Høg", "Uendret": "Uendra",
+    "Lav (alle alternativer)": "Låg (alle alternativ)",
+    "Høy (alle alternativer)": "Høg (alle alternativ)",
+    "Brukere": "Brukarar", "Innbyggere": "Innbyggjarar", "Tjeneste": "Teneste",
+    "Plasser i dag": "Plassar i dag", "Behov, uendret": "Behov, uendra",
+    "Mangler, uendret": "Manglar, uendra", "Mangler, scenario": "Manglar, scenario",
+    "Årsverk, uendret": "Årsverk, uendra", "Innbyggere 20–66 år": "Innbyggjarar 20–66 år",
+    "Andel 20–66, uendret (%)": "Del 20–66, uendra (%)",
+    "Andel 20–66, scenario (%)": "Del 20–66, scenario (%)", "Forutsetning": "Føresetnad",
+    "Merknad": "Merknad", "persons": "personar", "year": "år", "age": "alder",
+    "sex": "kjønn", "index": "indeks", "group": "gruppe",
+}
+
+
+def column_name(name: str, language: str = "nb") -> str:
+    """A column or series name in the målform (bokmål names are the report's own)."""
+    if language != "nn":
+        return name
+    if name in COLUMNS_NN:
+        return COLUMNS_NN[name]
+    for nb, nn in (("uendret", "uendra"), ("Uendret", "Uendra"), ("alternativer", "alternativ")):
+        name = name.replace(nb, nn)
+    return name

@@ -19,7 +19,7 @@ from analysis import services as sv
 from analysis import staffing as sf
 from analysis.format import fmt_int, fmt_num, fmt_share
 from analysis.population_report import data_version
-from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, say,
+from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, memo, say,
                              source_line, store_sources)
 
 KEY_YEARS = (2030, 2040, 2050)
@@ -66,10 +66,10 @@ def _common(sel: Selection, view: str, title: str, sources, ptab, kostra_year, l
 def _inputs(store, sel: Selection):
     """Sources, base, projection table, population frame and alternatives of the region
     (the model's inputs)."""
-    sources = store_sources(store)
-    base = sv.load_base(store, sel.region_code, sel.level)
-    ptab = sel.projection_table or dem.projection_table_id(store)
-    pop = sv.population_frame(store, sel.region_code, base.pop_year, ptab) if base.ok \
+    sources = memo(store, store_sources)
+    base = memo(store, sv.load_base, sel.region_code, sel.level)
+    ptab = sel.projection_table or memo(store, dem.projection_table_id)
+    pop = memo(store, sv.population_frame, sel.region_code, base.pop_year, ptab) if base.ok \
         else pd.DataFrame()
     alts = set(pop.index.get_level_values("alternative")) if len(pop) else set()
     return sources, base, ptab, pop, alts
@@ -318,7 +318,7 @@ def _updated(sources, table_id: str) -> str:
 def comparison_section(store, sel: Selection, sources, keys, language: str) -> Section:
     """KOSTRA comparison: the latest year of every indicator in one table, one line chart per
     indicator over time, and the long table of all values."""
-    cmp = kostra.comparison(store, sel.region_code, sel.level)
+    cmp = memo(store, kostra.comparison, sel.region_code, sel.level)
     inds = [i for i in kostra.INDICATORS if i.key in keys]
     rows, decs = [], {}
     for ind in inds:
@@ -404,11 +404,11 @@ def share_table(base_year: int, local: dict, land: dict, name: str) -> pd.DataFr
 
 
 def _outlook(store, region: str, level: str, ptab, scenario: sv.Scenario):
-    base = sv.load_base(store, region, level)
+    base = memo(store, sv.load_base, region, level)
     if not base.ok:
         return base, pd.DataFrame(columns=["alternative", "year", "aarsverk", "pop_20_66",
                                            "share"])
-    pop = sv.population_frame(store, region, base.pop_year, ptab)
+    pop = memo(store, sv.population_frame, region, base.pop_year, ptab)
     return base, sf.outlook(base, pop, scenario)
 
 
@@ -455,7 +455,7 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     shu = sf.at_years(out_u, alt, (y0, *KEY_YEARS), "share")
     shs = sf.at_years(out_s, alt, (y0, *KEY_YEARS), "share")
     if sel.level != "land":
-        _, lu = _outlook(store, "0", "land", ptab_q, sv.UNCHANGED)
+        _, lu = memo(store, _outlook, "0", "land", ptab_q, sv.UNCHANGED)
         ls = lu if scenario.unchanged else _outlook(store, "0", "land", ptab_q, scenario)[1]
         land_u = sf.at_years(lu, alt, (y0, *KEY_YEARS), "share") if len(lu) else {}
         land_s = sf.at_years(ls, alt, (y0, *KEY_YEARS), "share") if len(ls) else {}
@@ -549,7 +549,7 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
                     text=tuple(share_text), items=(chart_s,))
 
     # -- KOSTRA: årsverk per 1 000 80+ --------------------------------------------------
-    cmp = kostra.comparison(store, sel.region_code, sel.level)
+    cmp = memo(store, kostra.comparison, sel.region_code, sel.level)
     ind = next(i for i in kostra.INDICATORS if i.key == "aarsverk1000")
     d = cmp[cmp["indicator"] == "aarsverk1000"]
     kitems: list = []

@@ -42,7 +42,7 @@ def test_befolkning_page_in_chromium(server, tmp_path):
         page.get_by_text("Nøkkeltall 2040 sammenlignet med 2026").wait_for()
         page.get_by_text("80–89 år", exact=True).first.wait_for()
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6")
-        assert page.get_by_text("I Moss vil antallet innbyggere 80 år og eldre").count() == 1
+        assert page.get_by_text("I Moss ventes antallet innbyggere 80 år og eldre").count() == 1
         assert page.get_by_text("Framskrevet →").count() >= 1
         assert page.get_by_text("Kilde: SSB, tabell 14746").count() >= 1
         shot(page, "befolkning_top", tmp_path, full_page=False)

@@ -81,6 +81,8 @@ def test_shared_link_presentation_and_pptx(tmp_path):
             for i, (step, _, chart) in enumerate(seq):
                 page.get_by_text(chart.headline).wait_for()
                 wait_idle(page, timeout=120_000, settle_ms=800)
+                page.locator(".js-plotly-plot .main-svg").first.wait_for()
+                page.wait_for_timeout(800)
                 assert not page.locator("[data-testid='stSidebar']").is_visible()
                 assert page.get_by_text(f"{i + 1}/{len(seq)} · {step.title()}").is_visible()
                 shot(page, f"report_present_{i + 1}", tmp_path, full_page=False)

@@ -137,3 +137,17 @@ def test_html_report(reports):
     refs = " ".join(p.text["li"])
     for tid in ("14746", "07459", "12003", "12292", "11875", "12209"):
         assert f"tabell {tid}" in refs
+
+
+def test_nynorsk_export_headers(reports):
+    rep = reports["nn"]["tjenester"]
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(rep)))
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("Brukarar av institusjon"))]
+    keys = [ws.cell(r, 1).value for r in range(1, 10)]
+    assert "Kjelde" in keys and "Kilde" not in keys
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "År")
+    names = [ws.cell(header_row, c).value for c in range(1, 6)]
+    assert "Uendra" in names and "Uendret" not in names
+    prs = Presentation(io.BytesIO(deck.pptx_bytes(reports["nn"], "nn")))
+    notes = " ".join(s.notes_slide.notes_text_frame.text for s in prs.slides)
+    assert "Kjelde: SSB" in notes and "Kilde:" not in notes

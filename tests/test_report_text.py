@@ -86,3 +86,22 @@ def test_summary_nynorsk_names_the_alternative():
     assert "vil det kunne vere 2,0." in t
     for word in (" ikke ", " innbyggere ", " fra "):
         assert word not in t
+
+
+def test_memo_only_for_published_versions():
+    from analysis.report import memo
+    calls = []
+
+    class S:
+        version = None
+
+    def read(store, x):
+        calls.append(x)
+        return x * 2
+
+    s = S()
+    assert memo(s, read, 2) == 4 and memo(s, read, 2) == 4 and calls == [2, 2]
+    s.version = "v1"
+    assert memo(s, read, 3) == 6 and memo(s, read, 3) == 6 and calls == [2, 2, 3]
+    s.version = "v2"  # a new published version is read again
+    assert memo(s, read, 3) == 6 and calls == [2, 2, 3, 3]

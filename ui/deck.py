@@ -51,12 +51,12 @@ def _footer(slide, text: str) -> None:
           10, color="555555")
 
 
-def _chart(slide, chart) -> None:
+def _chart(slide, chart, language: str) -> None:
     cats, series = chart_series(chart)
     data = CategoryChartData()
     data.categories = [str(c) for c in cats]
     for name, values in series:
-        data.add_series(name, values)
+        data.add_series(tx.column_name(name, language), values)
     kind = XL_CHART_TYPE.COLUMN_CLUSTERED if chart.kind == "bars" else XL_CHART_TYPE.LINE
     frame = slide.shapes.add_chart(kind, Inches(0.5), Inches(1.9), WIDTH - Inches(1.0),
                                    Inches(4.7), data)
@@ -84,7 +84,7 @@ def _chart(slide, chart) -> None:
             s.format.fill.fore_color.rgb = color
 
 
-def notes_text(chart) -> str:
+def notes_text(chart, language: str = "nb") -> str:
     """Speaker notes: the headline, the numbers at the base year and key years, the
     source line."""
     cats, series = chart_series(chart)
@@ -92,8 +92,8 @@ def notes_text(chart) -> str:
     dec = 1 if chart.kind in ("index", "lines") else (2 if chart.kind == "bars" else 0)
     lines = [chart.headline, ""]
     for name, values in series:
-        lines.append(f"{name}: " + "; ".join(f"{cats[i]}: {fmt_num(values[i], dec)}"
-                                            for i in keep))
+        shown = "; ".join(f"{cats[i]}: {fmt_num(values[i], dec)}" for i in keep)
+        lines.append(f"{tx.column_name(name, language)}: {shown}")
     lines += ["", chart.caption]
     return "\n".join(lines)
 
@@ -117,8 +117,8 @@ def pptx_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
            f"Dataversjon: {max((r.data_version for r in reports.values()), key=len)} · "
            f"{date.today().strftime('%d.%m.%Y')}"]
     _text(s, "\n".join(sub), Inches(0.8), Inches(3.6), WIDTH - Inches(1.6), Inches(1.8), 22)
-    _footer(s, "Kilde: Statistisk sentralbyrå (SSB), lisens CC BY 4.0. "
-               + say(language, "Laget med Kunnskapsgrunnlag.", "Laga med Kunnskapsgrunnlag."))
+    licence = say(language, "Kilde", "Kjelde") + ": Statistisk sentralbyrå (SSB), lisens CC BY 4.0."
+    _footer(s, f"{licence} " + say(language, "Laget med Kunnskapsgrunnlag.", "Laga med Kunnskapsgrunnlag."))
     s.notes_slide.notes_text_frame.text = "\n\n".join(p for r in reports.values()
                                                       for p in r.summary)
     # -- one slide per key chart ----------------------------------------------------
@@ -128,9 +128,9 @@ def pptx_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
               Inches(0.6), 30, bold=True, color="1F4E79")
         _text(s, chart.headline, Inches(0.5), Inches(0.95), WIDTH - Inches(1.0), Inches(0.9),
               18)
-        _chart(s, chart)
+        _chart(s, chart, language)
         _footer(s, chart.caption)
-        s.notes_slide.notes_text_frame.text = notes_text(chart)
+        s.notes_slide.notes_text_frame.text = notes_text(chart, language)
     # -- method and sources ---------------------------------------------------------
     s = prs.slides.add_slide(blank)
     _text(s, say(language, "Metode og kilder", "Metode og kjelder"), Inches(0.5), Inches(0.3),
@@ -157,7 +157,7 @@ def pptx_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
                     cited.append(r.sources[sid].cite())
     _text(s, method, Inches(0.5), Inches(1.1), WIDTH - Inches(1.0), Inches(1.8), 16)
     _text(s, "\n".join(cited), Inches(0.5), Inches(3.0), WIDTH - Inches(1.0), Inches(3.4), 14)
-    _footer(s, "Kilde: Statistisk sentralbyrå (SSB), lisens CC BY 4.0.")
+    _footer(s, licence)
     s.notes_slide.notes_text_frame.text = "\n\n".join(
         dict.fromkeys(p for r in reports.values() for p in r.method))
     buf = io.BytesIO()

@@ -33,7 +33,7 @@ def header_rows(report: Report, source: str = "") -> list[tuple[str, str]]:
             ("Scenario", tx.describe_scenario(report.scenario, lang)),
             ("Dataversjon", report.data_version)]
     if source:
-        rows.append(("Kilde", source))
+        rows.append((say(lang, "Kilde", "Kjelde"), source))
     rows.append(("Lisens", "SSB, CC BY 4.0"))
     return rows
 
@@ -94,9 +94,11 @@ def write_sheet(xw: pd.ExcelWriter, df: pd.DataFrame, sheet: str,
     _autowidth(ws, df)
 
 
-def item_frame(item: Chart | Table) -> pd.DataFrame:
-    """The numbers of a chart or table as exported: rounded once, numbers as numbers."""
-    return _table(item).rounded()
+def item_frame(item: Chart | Table, language: str = "nb") -> pd.DataFrame:
+    """The numbers of a chart or table as exported: rounded once, numbers as numbers,
+    column headers in the målform."""
+    df = _table(item).rounded()
+    return df.rename(columns={c: tx.column_name(str(c), language) for c in df.columns})
 
 
 def item_downloads(report: Report, item: Chart | Table, key: str) -> None:
@@ -104,11 +106,13 @@ def item_downloads(report: Report, item: Chart | Table, key: str) -> None:
     t = _table(item)
     header = header_rows(report, t.caption)
     with st.container(horizontal=True, gap="small"):
-        st.download_button("Last ned CSV", data=lambda: to_csv_bytes(t.rounded(), header),
+        st.download_button("Last ned CSV",
+                           data=lambda: to_csv_bytes(item_frame(t, report.language), header),
                            file_name=file_name(report, t.key, "csv"), mime="text/csv",
                            key=f"{key}_csv", on_click="ignore", icon=":material/download:")
         st.download_button("Last ned Excel",
-                           data=lambda: to_excel_bytes(t.rounded(), t.title, header),
+                           data=lambda: to_excel_bytes(item_frame(t, report.language),
+                                                       t.title, header),
                            file_name=file_name(report, t.key, "xlsx"), mime=XLSX,
                            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
 

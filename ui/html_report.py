@@ -46,8 +46,9 @@ def _md(text: str) -> str:
     return re.sub(r"\*(.+?)\*", r"<em>\1</em>", t)
 
 
-def _table_html(t: Table) -> str:
+def _table_html(t: Table, language: str) -> str:
     df = t.formatted()
+    df.columns = [tx.column_name(str(c), language) for c in df.columns]
     head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
     rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in r) + "</tr>"
                    for r in df.itertuples(index=False))
@@ -90,7 +91,8 @@ def html_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
     plot = _Plotly()
     title = f"Kunnskapsgrunnlag – {first.region_name}"
     scen = next((r.scenario for r in reps if r.scenario), {})
-    meta = [(k, v) for k, v in header_rows(reps[0] if reps else first)
+    fullest = max(reps, key=lambda r: len(r.data_version)) if reps else first
+    meta = [(k, v) for k, v in header_rows(fullest)
             if k not in ("Kunnskapsgrunnlag", "Scenario")]
     meta.insert(3, ("Scenario", tx.describe_scenario(scen, language)))
     meta.append((say(language, "Laget", "Laga"), date.today().strftime("%d.%m.%Y")))
@@ -108,6 +110,8 @@ def html_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
             parts.append('<div class="summary">' + "".join(f"<p>{_md(p)}</p>" for p in r.summary)
                          + "</div>")
         for sec in r.sections:
+            if not sec.items and all(t in r.summary for t in sec.text):
+                continue  # the summary box above already holds it
             parts.append(f"<h3>{_e(sec.title)}</h3>")
             parts += [f"<p>{_md(t)}</p>" for t in sec.text if t not in r.summary]
             figs = [it for it in sec.items if isinstance(it, KeyFigure)]
@@ -117,7 +121,7 @@ def html_bytes(reports: dict[str, Report], language: str = "nb") -> bytes:
                 if isinstance(it, Chart):
                     parts.append(plot(it))
                 elif isinstance(it, Table):
-                    parts.append(_table_html(it))
+                    parts.append(_table_html(it, language))
     parts.append(f"<h2>{say(language, 'Metode og kilder', 'Metode og kjelder')}</h2>")
     for p in dict.fromkeys(p for r in reps for p in r.method):
         parts.append(f"<p>{_md(p)}</p>")

@@ -1,5 +1,6 @@
 """What «Tjenester og kapasitet» and «Bemanning» share: the scenario sliders (same keys on
-both pages, so a scenario follows the user) and the band chart «uendret vs scenario with the range over SSB's alternatives».
+both pages, so a scenario follows the user) and the band chart «uendret vs scenario with
+the range over SSB's alternatives».
 """
 
 from __future__ import annotations

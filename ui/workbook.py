@@ -55,7 +55,7 @@ def workbook_bytes(report: Report) -> bytes:
             write_sheet(xw, kf, _sheet_name(say(report.language, "Nøkkeltall", "Nøkkeltal"),
                                             used), header_rows(report))
         for it in [*report.tables(), *report.charts()]:
-            write_sheet(xw, item_frame(it), _sheet_name(it.title, used),
+            write_sheet(xw, item_frame(it, report.language), _sheet_name(it.title, used),
                         header_rows(report, it.caption))
         write_sheet(xw, sources_frame(report), _sheet_name("Kilder", used), header_rows(report))
     return buf.getvalue()

@@ -25,33 +25,33 @@ CSS = """
 [data-testid="stStatusWidget"], footer {display: none !important;}
 .block-container, [data-testid="stMainBlockContainer"] {max-width: 100% !important;
   padding: 1.2rem 3rem 0.5rem 3rem !important;}
-.kg-step {font-size: 26px; color: #444; margin: 0;}
-.kg-headline {font-size: 42px; line-height: 1.2; font-weight: 600; color: #111;
-  margin: 0.2rem 0 0.6rem 0;}
-.kg-source {font-size: 18px; color: #444; margin: 0;}
+div.kg-step {font-size: 28px !important; color: #444; margin: 0;}
+div.kg-headline {font-size: 44px !important; line-height: 1.2; font-weight: 600; color: #111;
+  margin: 0.2rem 0 0.4rem 0;}
+div.kg-source {font-size: 18px !important; color: #444; margin: 0;}
 </style>
 """
 
 
 def projector_figure(chart):
     """The chart at projector size: large type, colour-blind and greyscale safe lines."""
-    fig = render.figure(chart, height=700, title=False)
+    fig = render.figure(chart, height=660, title=False)
     fig.update_layout(font=dict(size=24), legend=dict(font=dict(size=24)),
                       margin=dict(l=20, r=20, t=50, b=20))
     fig.update_xaxes(tickfont=dict(size=22))
     fig.update_yaxes(tickfont=dict(size=22), title_font=dict(size=24))
     fig.update_annotations(font_size=24)
-    n = 0
+    order: dict[str, int] = {}  # one colour and dash per series name (panels share them)
     for tr in fig.data:
         if tr.type == "scatter" and (tr.line.width is None or tr.line.width > 0):
+            n = order.setdefault(tr.name, len(order))
             tr.line.color = OKABE_ITO[n % len(OKABE_ITO)]
             tr.line.dash = DASHES[n % len(DASHES)]
             tr.line.width = 5
-            n += 1
         elif tr.type == "bar":
+            n = order.setdefault(tr.name, len(order))
             tr.marker.color = OKABE_ITO[n % len(OKABE_ITO)]
             tr.marker.pattern = dict(shape=["", "/", ".", "x"][n % 4])
-            n += 1
     return fig
 
 
@@ -77,12 +77,14 @@ def main() -> None:
     st.session_state.present_step = i
     st.query_params["steg"] = str(i + 1)
     step, rep, chart = seq[i]
-    st.markdown(f'<p class="kg-step">{i + 1}/{len(seq)} · {escape(step.title(rep.language))} · '
-                f"{escape(rep.region_name)}</p>", unsafe_allow_html=True)
-    st.markdown(f'<p class="kg-headline">{escape(chart.headline)}</p>', unsafe_allow_html=True)
+    st.markdown(f'<div class="kg-step">{i + 1}/{len(seq)} · {escape(step.title(rep.language))} · '
+                f"{escape(rep.region_name)}</div>", unsafe_allow_html=True)
+    st.markdown(f'<div class="kg-headline">{escape(chart.headline)}</div>',
+                unsafe_allow_html=True)
     st.plotly_chart(projector_figure(chart), key=f"present_{step.key}",
                     config={"displayModeBar": False, "staticPlot": True})
-    st.markdown(f'<p class="kg-source">{escape(chart.caption)}</p>', unsafe_allow_html=True)
+    st.markdown(f'<div class="kg-source">{escape(chart.caption)}</div>',
+                unsafe_allow_html=True)
     with st.container(horizontal=True, gap="medium"):
         st.button("◀ Forrige", key="present_prev", on_click=_go, args=(i - 1,),
                   disabled=i == 0, shortcut="Left")
