@@ -1011,7 +1011,8 @@ def table_round(table_id: str) -> StandinTable:
     Telemark kommuner, their fylke and Hele landet: Region × Kjonn(2) × Alder(106) ×
     ContentsCode(3: MMMM, LLML, HHMH) × Tid. The sums over the ten published age groups,
     both sexes, are SSB's (Telemark file); the single-year, single-sex values are SYNTHETIC:
-    each published group total spread evenly over its ages and the two sexes."""
+    each published group total spread as evenly as whole persons allow over its ages and
+    the two sexes."""
     df = telemark_round(table_id)
     regions = list(dict.fromkeys(df["region_code"]))
     names = dict(zip(df["region_code"], df["region"]))
@@ -1025,9 +1026,13 @@ def table_round(table_id: str) -> StandinTable:
         ri = g["region_code"].map({r: i for i, r in enumerate(regions)}).to_numpy()
         ai = g["statistikkvariabel"].map({a: i for i, a in enumerate(alts)}).to_numpy()
         ti = g["år"].map({y: i for i, y in enumerate(years)}).to_numpy()
+        # whole persons: every cell gets total // n, the first total % n cells one more
+        q, r = np.divmod(g["value"].to_numpy().astype(np.int64), n)
+        k = 0
         for age in range(lo, hi + 1):
             for sx in (0, 1):
-                values[ri, sx, age, ai, ti] = g["value"].to_numpy() / n
+                values[ri, sx, age, ai, ti] = q + (k < r)
+                k += 1
     return StandinTable(
         id=table_id,
         label=f"{table_id}: Framskrevet folkemengde 1. januar, etter region, kjønn, alder, "
