@@ -13,13 +13,14 @@ Model (the "Metode" text in ``analysis.method`` states the same in bokmål):
   to older ages (healthier ageing), and move institution users to home services.
 
 Services: ``institusjon`` (all users of institution services, 12003 group B),
-``langtid`` (long-term residents: institution users scaled by 12292 langtidsopphold /
-institution users), ``hjemme`` (home services, 12003 group A).
+``langtid`` (long-term residents in institution by age, 11645 TenesteType 21; cells SSB
+suppresses are estimated from the total, see ``fill_suppressed``), ``hjemme`` (home
+services, 12003 group A).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ import pandas as pd
 from data_sources.store import Store
 
 from . import kostra
+from .format import fmt_int
 
 TARGET_YEAR = 2050
 MAX_AGE = 105  # 105 = 105 år og eldre
@@ -46,7 +48,16 @@ class AgeBand:
     label: str
 
 
+# The model's age bands. 90+ is its own band because it grows fastest.
 BANDS: tuple[AgeBand, ...] = (
+    AgeBand("F000-066", 0, 66, "0–66 år"),
+    AgeBand("F067-079", 67, 79, "67–79 år"),
+    AgeBand("F080-089", 80, 89, "80–89 år"),
+    AgeBand("F090-120", 90, MAX_AGE, "90 år og over"),
+)
+# KOSTRA 12003's bands (KOKalder0000): its 80+ is split into the model's 80–89 and 90+ in
+# proportion to the population, i.e. with the same coverage in both (12003 has no 90+).
+BANDS_12003: tuple[AgeBand, ...] = (
     AgeBand("F000-066", 0, 66, "0–66 år"),
     AgeBand("F067-079", 67, 79, "67–79 år"),
     AgeBand("F080-120", 80, MAX_AGE, "80 år og over"),
@@ -55,19 +66,95 @@ BANDS: tuple[AgeBand, ...] = (
 SERVICE_LABELS = {
     "institusjon": "Brukere av institusjonstjenester",
     "langtid": "Beboere med langtidsopphold",
+    "korttid": "Beboere med korttidsopphold",
+    "bolig": "Beboere i bolig med heldøgns bemanning",
+    "heldogn": "Heldøgns omsorg (langtidsopphold og bolig med heldøgns bemanning)",
     "hjemme": "Mottakere av hjemmetjenester",
 }
 SERVICE_SHORT = {"institusjon": "Institusjon", "langtid": "Langtidsopphold",
-                 "hjemme": "Hjemmetjenester"}
+                 "korttid": "Korttidsopphold", "bolig": "Bolig med heldøgns bemanning",
+                 "heldogn": "Heldøgns omsorg", "hjemme": "Hjemmetjenester"}
+# «Heldøgns omsorg» as Norwegian planning counts it: long-term institution + housing with
+# 24-hour staffing (a derived service: the sum of the two projections).
+HELDOGN = ("langtid", "bolig")
+# 12292 counts without an age split, and the service whose age profile they are given
+# (stated in Metode as our assumption).
+AGE_PROFILE_OF = {"korttid": ("KOSkorttid0000", "langtid"),
+                  "bolig": ("KOSbialthelsum0000", "hjemme")}
+# Occupancy assumed when long-term and short-term residents are turned into places needed
+# (our assumption, stated; KOSTRA 12293 «belegg» is not fetched).
+OCCUPANCY = 0.95
+# Regions with fewer inhabitants get coverage from the average of the last SMOOTH_YEARS
+# KOSTRA years by default: a few users more or less in one year would swing the projection.
+SMALL_POPULATION = 5000
+SMOOTH_YEARS = 3
 SERVICE_GROUP = {"hjemme": "A", "institusjon": "B"}  # 12003 KOKTenesteGrp0000
 
 T_USERS = "12003"
 C_USERS = "KOSomsorgantbruk0000"
 T_STAFF = "12292"
 C_AARSVERK = "KOSaarsverkbruke0000"
-C_LANGTID = "KOSlangtid0000"
 T_PLACES = "11875"
 C_PLACES = "KOSinstdispplass0000"
+T_LONGTERM = "11645"  # users by finer age and service type; TenesteType 21 = langtidsopphold
+C_LONGTERM = "Brukere1"
+LONGTERM_TYPE = "21"
+# 11645's age cells: (low, high) ages and the model band they belong to
+LONGTERM_AGES = {"00-49": (0, 49, "F000-066"), "50-66": (50, 66, "F000-066"),
+                 "67-79": (67, 79, "F067-079"), "80-89": (80, 89, "F080-089"),
+                 "90+": (90, MAX_AGE, "F090-120")}
+
+
+def fill_suppressed(cells: dict[str, float | None], total: float,
+                    cell_pop: dict[str, float]) -> tuple[dict[str, float], list[str]]:
+    """Age cells with SSB's suppressed ones (None) estimated from the total.
+
+    Known cells keep SSB's value; the remainder ``total − Σ known`` (never below 0) is shared
+    among the suppressed cells in proportion to their population (equally when it is 0).
+    Returns the cells and the codes that were estimated.
+    """
+    known = {k: v for k, v in cells.items() if v is not None}
+    hidden = [k for k, v in cells.items() if v is None]
+    out = {k: float(v) for k, v in known.items()}
+    if hidden:
+        rest = max(total - sum(known.values()), 0.0)
+        w = np.array([max(cell_pop.get(k, 0.0), 0.0) for k in hidden])
+        w = w / w.sum() if w.sum() > 0 else np.full(len(hidden), 1.0 / len(hidden))
+        out |= {k: float(rest * x) for k, x in zip(hidden, w)}
+    return out, hidden
+
+
+def longterm_users(reader: kostra.Reader, code: str, year: int,
+                   pop_by_age: np.ndarray) -> tuple[dict[str, float] | None, str | None]:
+    """Long-term institution residents per model band in ``year`` from 11645 (TenesteType 21).
+
+    ``pop_by_age``: persons by single-year age 0..105 (for sharing suppressed cells). Returns
+    ({band code: persons}, note) or (None, note) when 11645 has no total for the year.
+    """
+    def cell(age: str):
+        rows = reader.rows(code, T_LONGTERM, C_LONGTERM,
+                           {"TenesteType": LONGTERM_TYPE, "Alder": age}, True, [year])
+        return rows[0][1] if rows else None
+
+    total = cell("Ialt")
+    if total is None:
+        return None, f"Langtidsopphold etter alder (tabell 11645) mangler for {year}."
+    cells = {a: cell(a) for a in LONGTERM_AGES}
+    cell_pop = {a: float(pop_by_age[lo:hi + 1].sum()) for a, (lo, hi, _) in LONGTERM_AGES.items()}
+    filled, hidden = fill_suppressed(cells, float(total), cell_pop)
+    bands = {b.code: 0.0 for b in BANDS}
+    for a, (_, _, band) in LONGTERM_AGES.items():
+        bands[band] += filled[a]
+    note = None
+    if hidden:
+        note = (f"Tabell 11645 skjuler små tall for {', '.join(hidden)} år i {year}; de er "
+                f"anslått som differansen mot totalen ({fmt_int(total)}), fordelt etter "
+                "folketallet i gruppene.")
+    elif sum(filled.values()) != total:
+        note = (f"Aldersgruppene i tabell 11645 summerer til {fmt_int(sum(filled.values()))} "
+                f"langtidsbeboere i {year}, totalen er {fmt_int(total)} (SSB runder av små "
+                "tall); modellen bruker aldersgruppene.")
+    return bands, note
 
 
 @dataclass(frozen=True)
@@ -85,11 +172,13 @@ class Scenario:
     healthy_years: float = 0.0
     productivity: float = 0.0
     shift_to_home: float = 0.0
+    standard: float = 0.0  # % change per year in årsverk per user (SSB HELSEMOD: +0.5)
 
     @property
     def unchanged(self) -> bool:
         return all(v == 0 for v in (self.institution_change, self.home_change,
-                                    self.healthy_years, self.productivity, self.shift_to_home))
+                                    self.healthy_years, self.productivity, self.shift_to_home,
+                                    self.standard))
 
 
 UNCHANGED = Scenario()
@@ -115,6 +204,8 @@ class ServiceBase:
     places_year: int | None = None
     langtid: float | None = None
     notes: list[str] = field(default_factory=list)
+    smoothed_years: list[int] = field(default_factory=list)  # KOSTRA years averaged
+    own: list[str] = field(default_factory=list)  # what the kommune's own numbers replaced
 
     @property
     def ok(self) -> bool:
@@ -127,6 +218,14 @@ class ServiceBase:
     @property
     def services(self) -> list[str]:
         return list(dict.fromkeys(self.bands["service"])) if len(self.bands) else []
+
+
+def split_12003(users: list[float], band_pop: np.ndarray) -> np.ndarray:
+    """Users per model band from 12003's three bands (0–66, 67–79, 80+): 80+ is shared
+    between 80–89 and 90+ by population (equally when both are 0)."""
+    p80, p90 = float(band_pop[2]), float(band_pop[3])
+    u80 = users[2] * p80 / (p80 + p90) if p80 + p90 > 0 else users[2] / 2
+    return np.array([users[0], users[1], u80, users[2] - u80])
 
 
 def band_population(pop: pd.Series) -> np.ndarray:
@@ -170,14 +269,68 @@ def _value(reader: kostra.Reader, code: str, table: str, contents: str, year: in
     return float(v), int(y), note
 
 
-def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
-    """Today's base for ``region_code`` (store code; mapped to KOSTRA codes as needed)."""
+def _population_by_age(store: Store, region_code: str, year: int) -> np.ndarray | None:
+    """Persons by single-year age 0..105 on 1 January ``year`` (None if not a complete year)."""
+    ok = store.scalar(f"SELECT count(*) FROM ({COMPLETE_YEARS}) WHERE year = ?",
+                      [region_code, year, year])
+    if not ok:
+        return None
+    pop = store.cursor().execute("SELECT age, sum(persons) FROM population WHERE "
+                                 "region_code = ? AND year = ? GROUP BY age",
+                                 [region_code, year]).fetchall()
+    return _age_vector(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
+
+
+def _bands_for_year(reader: kostra.Reader, code: str, region_code: str, year: int,
+                    users: dict, by_age: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """Users per service and model band in KOSTRA ``year`` with the population ``by_age``
+    (1 January the year after): rows (service, band, label, users, population), notes."""
+    band_pop = band_weights(0.0) @ by_age
+    notes: list[str] = []
+    rows = []
+    for service in SERVICE_GROUP:
+        u = split_12003([float(users[(service, b.code)][year][1]) for b in BANDS_12003],
+                        band_pop)
+        rows += [(service, b.code, b.label, u[i], band_pop[i]) for i, b in enumerate(BANDS)]
+    lt, note = longterm_users(reader, code, year, by_age)
+    if lt is None and region_code != code:  # 11645 may use plain region codes (18, 0)
+        lt, note = longterm_users(reader, region_code, year, by_age)
+    if lt is not None:
+        rows += [("langtid", b.code, b.label, lt[b.code], band_pop[i])
+                 for i, b in enumerate(BANDS)]
+        if note:
+            notes.append(note)
+    else:
+        notes.append(f"{note} Tjenesten langtidsopphold er utelatt.")
+    bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
+    for service, (contents, like) in AGE_PROFILE_OF.items():
+        v, vy, vnote = _value(reader, code, T_STAFF, contents, year)
+        profile = bands[bands["service"] == like]
+        if v is None or vy != year or profile["users"].sum() <= 0:
+            notes.append(f"{SERVICE_LABELS[service]} (tabell 12292) mangler for {year}; "
+                         "tjenesten er utelatt." + (f" {vnote}" if vnote else ""))
+            continue
+        share = profile["users"] / float(profile["users"].sum())
+        bands = pd.concat([bands, profile.assign(service=service, users=v * share)],
+                          ignore_index=True)
+    return bands, notes
+
+
+def load_base(store: Store, region_code: str, level: str,
+              smooth: bool | None = None) -> ServiceBase:
+    """Today's base for ``region_code`` (store code; mapped to KOSTRA codes as needed).
+
+    ``smooth``: coverage from the average of the last ``SMOOTH_YEARS`` KOSTRA years
+    (Σ users / Σ population per service and band, times today's population); None = only
+    for regions with fewer than ``SMALL_POPULATION`` inhabitants, False = one year.
+    """
     code = kostra.kostra_code(region_code, level)
     base = ServiceBase(region_code, code)
-    reader = kostra.Reader(store, [code], [T_USERS, T_STAFF, T_PLACES])
+    reader = kostra.Reader(store, sorted({code, region_code}),
+                           [T_USERS, T_STAFF, T_PLACES, T_LONGTERM])
     users: dict[tuple[str, str], dict[int, tuple]] = {}
     for service, grp in SERVICE_GROUP.items():
-        for band in BANDS:
+        for band in BANDS_12003:
             users[(service, band.code)] = {r[0]: r for r in reader.rows(
                 code, T_USERS, C_USERS, {"KOKalder0000": band.code, "KOKTenesteGrp0000": grp})}
     years = None
@@ -200,16 +353,13 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
     if base.pop_year != year + 1:
         base.notes.append(f"Befolkningen 1.1.{year + 1} mangler; dekningsgrad er regnet mot "
                           f"befolkningen 1.1.{base.pop_year}.")
-    pop = store.cursor().execute("SELECT age, sum(persons) FROM population WHERE "
-                                 "region_code = ? AND year = ? GROUP BY age",
-                                 [region_code, base.pop_year]).fetchall()
-    band_pop = band_population(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
-    rows = []
-    for service in SERVICE_GROUP:
-        for i, band in enumerate(BANDS):
-            u = float(users[(service, band.code)][year][1])
-            rows.append((service, band.code, band.label, u, band_pop[i]))
-    bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
+    by_age = _population_by_age(store, region_code, base.pop_year)
+    bands, notes = _bands_for_year(reader, code, region_code, year, users, by_age)
+    base.notes += notes
+    if smooth is None:
+        smooth = by_age.sum() < SMALL_POPULATION
+    if smooth:
+        bands = _smoothed(base, bands, reader, code, region_code, users, years, store)
 
     base.aarsverk, base.aarsverk_year, note = _value(reader, code, T_STAFF, C_AARSVERK, year)
     if base.aarsverk is None:
@@ -217,25 +367,48 @@ def load_base(store: Store, region_code: str, level: str) -> ServiceBase:
                           + (f" {note}" if note else ""))
     elif base.aarsverk_year != year:
         base.notes.append(f"Årsverk er fra {base.aarsverk_year}, brukertall fra {year}.")
-    langtid, ly, note = _value(reader, code, T_STAFF, C_LANGTID, year)
-    inst = bands[bands["service"] == "institusjon"]
-    if langtid is not None and ly == year and inst["users"].sum() > 0:
-        share = langtid / float(inst["users"].sum())
-        lt = inst.assign(service="langtid", users=inst["users"] * share)
-        bands = pd.concat([bands, lt], ignore_index=True)
-        base.langtid = langtid
-    else:
-        base.notes.append("Langtidsopphold (KOSTRA 12292) mangler for "
-                          f"{year}; tjenesten er utelatt." + (f" {note}" if note else ""))
     bands["coverage"] = np.where(bands["population"] > 0,
                                  bands["users"] / bands["population"].where(bands["population"] > 0, 1),
                                  np.nan)
     base.bands = bands
+    lt = bands.loc[bands["service"] == "langtid", "users"]
+    base.langtid = float(lt.sum()) if len(lt) else None
     base.places, base.places_year, note = _value(reader, code, T_PLACES, C_PLACES)
     if base.places is None:
         base.notes.append("Mangler institusjonsplasser (KOSTRA 11875)."
                           + (f" {note}" if note else ""))
     return base
+
+
+def _smoothed(base: ServiceBase, bands: pd.DataFrame, reader, code, region_code, users,
+              years: set[int], store: Store) -> pd.DataFrame:
+    """``bands`` with users = (Σ users / Σ population over the last SMOOTH_YEARS KOSTRA
+    years) × today's population, per service and band; the years used go to
+    ``base.smoothed_years`` and a note. Services missing in an earlier year keep today's."""
+    frames = [bands.assign(y=base.kostra_year)]
+    for y in range(base.kostra_year - SMOOTH_YEARS + 1, base.kostra_year):
+        by_age = _population_by_age(store, region_code, y + 1)
+        if y not in years or by_age is None:
+            continue
+        b, _ = _bands_for_year(reader, code, region_code, y, users, by_age)
+        frames.append(b.assign(y=y))
+    if len(frames) == 1:
+        return bands
+    allb = pd.concat(frames, ignore_index=True)
+    sums = allb.groupby(["service", "band"])[["users", "population"]].sum()
+    cov = (sums["users"] / sums["population"].where(sums["population"] > 0)).fillna(0.0)
+    out = bands.copy()
+    out["users"] = [float(cov.loc[(s, b)]) * p for s, b, p in
+                    zip(out["service"], out["band"], out["population"])]
+    used = sorted(set(allb["y"]))
+    base.smoothed_years = used
+    base.notes.append(
+        f"Dekningsgraden er gjennomsnittet for {used[0]}–{used[-1]} (summen av brukere delt "
+        f"på summen av innbyggere), fordi regionen har under {fmt_int(SMALL_POPULATION)} "
+        "innbyggere og ett år med få brukere gir store tilfeldige utslag. Dagens antall "
+        "brukere i modellen er derfor dekningsgraden × innbyggerne i dag, ikke KOSTRA-tallet "
+        f"for {base.kostra_year}.")
+    return out
 
 
 def population_frame(store: Store, region_code: str, base_year: int,
@@ -339,10 +512,26 @@ def project_users(base_bands: pd.DataFrame, pop: pd.DataFrame, base_year: int,
         out["institusjon"] = out["institusjon"] - moved
         if "hjemme" in out:
             out["hjemme"] = out["hjemme"] + moved
+    if all(s in out for s in HELDOGN):
+        out["heldogn"] = sum(out[s] for s in HELDOGN)
     frames = [pd.DataFrame({"alternative": alts, "year": years, "service": s, "users": v,
                             "moved": moved if s == "hjemme" else 0.0})
               for s, v in out.items()]
     return pd.concat(frames, ignore_index=True)
+
+
+def place_need(proj: pd.DataFrame, alternative: str,
+               occupancy: float = OCCUPANCY) -> pd.Series:
+    """Institution places needed per year: (long-term + short-term residents) / occupancy.
+
+    Residents are counted on 31.12 (KOSTRA); ``occupancy`` is the share of places in use
+    (0–1). Long-term residents alone when short-term stays are not in the projection.
+    Empty when there are no long-term residents.
+    """
+    d = proj[(proj["alternative"] == alternative) & proj["service"].isin(["langtid", "korttid"])]
+    if not (d["service"] == "langtid").any():
+        return pd.Series(dtype=float)
+    return d.groupby("year")["users"].sum().astype(float) / occupancy
 
 
 def with_range(proj: pd.DataFrame, alternative: str, value: str = "users",
@@ -380,3 +569,80 @@ def capacity(places: float | None, need: pd.Series,
     first = int(over.index[0]) if len(over) else None
     need_at = {int(y): int(shown.loc[y]) for y in years if y in shown.index}
     return Capacity(places, first, {y: n - cap for y, n in need_at.items()}, need_at)
+
+
+# -- the kommune's own numbers and planned capacity ------------------------------------------
+OWN_LABEL = "kommunens egne tall"
+
+
+@dataclass(frozen=True)
+class OwnNumbers:
+    """Today's figures from the kommune's own systems, typed by the planner; each replaces
+    the KOSTRA figure in the model (None = keep KOSTRA). ``users``: ((service, persons), ...)
+    for services in ``SERVICE_LABELS``; ``places``: institution places; ``aarsverk``:
+    årsverk i brukerrettede tjenester. A tuple, not a dict, so it can key a cache."""
+    users: tuple[tuple[str, float], ...] = ()
+    places: float | None = None
+    aarsverk: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.users and self.places is None and self.aarsverk is None
+
+
+def with_own_numbers(base: ServiceBase, own: OwnNumbers) -> ServiceBase:
+    """A copy of ``base`` with the kommune's own numbers in place of KOSTRA's.
+
+    A service's own total keeps KOSTRA's age profile (users per band scaled to the total);
+    a service KOSTRA lacks cannot be given an age profile and is left out with a note.
+    ``base.own`` lists what was replaced (bokmål), so every view and export can mark it.
+    """
+    if own.empty:
+        return base
+    out = replace(base, bands=base.bands.copy(), notes=list(base.notes), own=list(base.own))
+    for service, total in own.users:
+        sel = out.bands["service"] == service
+        have = float(out.bands.loc[sel, "users"].sum())
+        label = SERVICE_LABELS.get(service, service)
+        if not sel.any() or have <= 0:
+            out.notes.append(f"{label}: egne tall ({fmt_int(total)}) kan ikke brukes fordi "
+                             "KOSTRA ikke gir en aldersfordeling for tjenesten.")
+            continue
+        out.bands.loc[sel, "users"] = out.bands.loc[sel, "users"] * (float(total) / have)
+        out.own.append(f"{label}: {fmt_int(total)} ({OWN_LABEL}; KOSTRA: {fmt_int(have)})")
+    pop = out.bands["population"]
+    out.bands["coverage"] = np.where(pop > 0, out.bands["users"] / pop.where(pop > 0, 1), np.nan)
+    if own.places is not None:
+        out.own.append(f"Institusjonsplasser: {fmt_int(own.places)} ({OWN_LABEL}; KOSTRA: "
+                       f"{fmt_int(base.places)})")
+        out.places = float(own.places)
+    if own.aarsverk is not None:
+        out.own.append(f"Årsverk: {fmt_int(own.aarsverk)} ({OWN_LABEL}; KOSTRA: "
+                       f"{fmt_int(base.aarsverk)})")
+        out.aarsverk = float(own.aarsverk)
+    return out
+
+
+def planned_places(places_today: float, plan: dict[int, float], base_year: int,
+                   end_year: int = TARGET_YEAR) -> pd.Series:
+    """Places by year from today's places and the økonomiplan's changes ({year: places added,
+    negative = closed}, in effect from that year): index base_year..end_year."""
+    years = range(base_year, end_year + 1)
+    return pd.Series([places_today + sum(v for y, v in plan.items() if y <= t) for t in years],
+                     index=list(years), dtype=float)
+
+
+def capacity_against_plan(need: pd.Series, places: pd.Series,
+                          years: tuple[int, ...] = (2030, 2040, 2050)) -> Capacity:
+    """Like ``capacity`` but against planned places per year (rounded once, as shown):
+    ``first_year_over`` is the first year the rounded need exceeds that year's rounded
+    places; ``gaps`` = rounded need − rounded planned places."""
+    if need.empty or places.empty:
+        return Capacity(None, None, {})
+    shown = need.sort_index().round().astype(int)
+    cap = places.reindex(shown.index).ffill().bfill().round().astype(int)
+    over = shown[shown > cap]
+    first = int(over.index[0]) if len(over) else None
+    need_at = {int(y): int(shown.loc[y]) for y in years if y in shown.index}
+    return Capacity(float(places.iloc[0]), first,
+                    {y: n - int(cap.loc[y]) for y, n in need_at.items()}, need_at)

@@ -26,8 +26,14 @@ KEY_YEARS = (2030, 2040, 2050)
 SERVICES = ("institusjon", "langtid", "hjemme")
 SERVICE_LABELS_NN = {"institusjon": "Brukarar av institusjonstenester",
                      "langtid": "Bebuarar med langtidsopphald",
+                     "korttid": "Bebuarar med korttidsopphald",
+                     "bolig": "Bebuarar i bustad med heildøgns bemanning",
+                     "heldogn": "Heildøgns omsorg (langtidsopphald og bustad med heildøgns "
+                                "bemanning)",
                      "hjemme": "Mottakarar av heimetenester"}
 SERVICE_SHORT_NN = {"institusjon": "Institusjon", "langtid": "Langtidsopphald",
+                    "korttid": "Korttidsopphald", "bolig": "Bustad med heildøgns bemanning",
+                    "heldogn": "Heildøgns omsorg",
                     "hjemme": "Heimetenester"}
 
 
@@ -81,8 +87,13 @@ def service_table(sum_u: pd.DataFrame, sum_s: pd.DataFrame, service: str) -> pd.
 
 
 def _need(proj: pd.DataFrame, alternative: str) -> pd.Series:
-    d = proj[(proj["service"] == "institusjon") & (proj["alternative"] == alternative)]
-    return d.set_index("year")["users"].astype(float)
+    """Places needed per year: long- and short-term residents / assumed occupancy (like with
+    like; never all institution users against places). Empty without long-term residents."""
+    return sv.place_need(proj, alternative)
+
+
+OCC_TEXT = (f"beboere med langtids- og korttidsopphold per 31.12. delt på et antatt belegg på "
+            f"{fmt_int(sv.OCCUPANCY * 100)} % (vår antakelse)")
 
 
 def _band_cols(n_alt: int, language: str) -> tuple[str, str]:
@@ -169,23 +180,25 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
             note=f"scenario {fmt_int(scen)}"))
     cap_u = sv.capacity(base.places, _need(proj_u, sel.alternative))
     cap_s = sv.capacity(base.places, _need(proj_s, sel.alternative))
-    if base.places is None:
-        figs.append(KeyFigure("plasser", say(language, "Institusjonsplasser i dag",
-                                             "Institusjonsplassar i dag"), None,
-                              value_text="–", sources=("11875",),
-                              help="Tabell 11875 har ingen tall for regionen."))
+    if base.places is None or _need(proj_u, sel.alternative).empty:
+        why = "Tabell 11875 har ingen tall for regionen." if base.places is None else \
+            ("Langtidsopphold etter alder (tabell 11645) mangler, så plassbehovet kan ikke "
+             "regnes ut; alle institusjonsbrukere sammenlignes ikke med plasser.")
+        figs.append(KeyFigure("plasser", say(language, "Plassbehov over dagens plasser",
+                                             "Plassbehov over dagens plassar"), None,
+                              value_text="–", sources=("11875", "11645"), help=why))
     else:
         figs.append(KeyFigure(
-            "plasser_over", say(language, "Flere brukere enn plasser",
-                                "Fleire brukarar enn plassar"),
+            "plasser_over", say(language, "Plassbehov over dagens plasser",
+                                "Plassbehov over dagens plassar"),
             None if cap_u.first_year_over is None else float(cap_u.first_year_over), "år",
             sources=("11875", *ids),
             value_text=_first_text(cap_u.first_year_over, y0, language),
             delta_text="" if scenario.unchanged else
             f"scenario: {_first_text(cap_s.first_year_over, y0, language)}",
-            help=("Første år behovet er større enn dagens plasser: framskrevne brukere av "
-                  f"institusjonstjenester er flere enn dagens {fmt_int(base.places)} "
-                  f"disponible plasser ({base.places_year}, tabell 11875).")))
+            help=(f"Første år plassbehovet ({OCC_TEXT}) er større enn dagens "
+                  f"{fmt_int(base.places)} disponible plasser ({base.places_year}, "
+                  "tabell 11875).")))
     kf_text = [say(language,
                    f"Brukere per 31.12.{base.kostra_year} (KOSTRA) og framskrevet til {horizon} "
                    f"{premise}. Venstre tall: uendret dekningsgrad; endringen viser scenarioet.",
@@ -230,11 +243,14 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
                                        "Brukarar fram mot 2050"), items=tuple(charts))
 
     # -- capacity ---------------------------------------------------------------------
-    if base.places is None:
+    if base.places is None or _need(proj_u, sel.alternative).empty:
         sec_cap = Section("kapasitet", say(language, "Institusjonsplasser og behov",
                                            "Institusjonsplassar og behov"),
                           text=("Ingen tall for institusjonsplasser (tabell 11875) for regionen. "
-                                + " ".join(n for n in base.notes if "11875" in n),))
+                                + " ".join(n for n in base.notes if "11875" in n)
+                                if base.places is None else
+                                "Plassbehovet kan ikke regnes ut uten langtidsopphold etter "
+                                "alder (tabell 11645).",))
     else:
         rows = []
         for y in KEY_YEARS:
@@ -249,8 +265,9 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         first_s = _first_text(cap_s.first_year_over, y0, language)
         text = say(language,
                    f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplasser "
-                   f"({base.places_year}). Med uendret dekningsgrad vil behovet kunne bli større "
-                   f"enn dagens plasser **{first_u}**, {premise}",
+                   f"({base.places_year}). Plassbehovet er {OCC_TEXT}. Med uendret "
+                   f"dekningsgrad vil behovet kunne bli større enn dagens plasser "
+                   f"**{first_u}**, {premise}",
                    f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplassar "
                    f"({base.places_year}). Med uendra dekningsgrad vil behovet kunne bli større "
                    f"enn dagens plassar **{first_u}**, {premise}") + \

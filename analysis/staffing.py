@@ -5,7 +5,9 @@
 - årsverk per weighted user is today's (12292 årsverk i brukerrettede tjenester /
   today's weighted users), changed by the productivity setting per year;
 - årsverk needed(t) = årsverk today × weighted users(t) / weighted users(base)
-  / (1 + productivity)^(t − base);
+  × (1 + standard)^(t − base) / (1 + productivity)^(t − base), where *standard* is the
+  change in årsverk per user per year (SSB's HELSEMOD assumes +0.5 % a year in its
+  baseline: ``STANDARD_PRESET``);
 - share of 20–66 = årsverk needed / persons aged 20–66 (årsverk per innbygger 20–66 år).
 """
 
@@ -20,6 +22,10 @@ from .services import MAX_AGE, Scenario, UNCHANGED
 # staff time of one institution resident; a user moved from institution to home needs half.
 HOME_WEIGHT = 0.2
 MOVED_WEIGHT = 0.5
+# The home-service weight's effect is shown at these alternative values.
+HOME_WEIGHT_RANGE = (0.1, 0.4)
+# SSB HELSEMOD's baseline «standardendring»: årsverk per user grow 0.5 % a year.
+STANDARD_PRESET = 0.5
 WORK_AGES = (20, 66)
 
 
@@ -52,8 +58,10 @@ def project_aarsverk(aarsverk_base: float, weighted: pd.DataFrame, base_year: in
     denom = df["alternative"].map(base).to_numpy(dtype=float)
     ratio = np.divide(df["weighted"].to_numpy(dtype=float), denom,
                       out=np.full(len(df), np.nan), where=denom > 0)
-    prod = (1.0 + scenario.productivity / 100.0) ** (df["year"].to_numpy() - base_year)
-    df["aarsverk"] = aarsverk_base * ratio / prod
+    dt = df["year"].to_numpy() - base_year
+    prod = (1.0 + scenario.productivity / 100.0) ** dt
+    std = (1.0 + scenario.standard / 100.0) ** dt
+    df["aarsverk"] = aarsverk_base * ratio * std / prod
     return df[["alternative", "year", "aarsverk"]]
 
 
@@ -86,6 +94,22 @@ def outlook(base, pop: pd.DataFrame, scenario: Scenario = UNCHANGED,
     w = weighted_users(users, home_weight)
     return share_of_working_age(project_aarsverk(base.aarsverk, w, base.pop_year, scenario),
                                 pop)[cols]
+
+
+def home_weight_effect(base, pop: pd.DataFrame, alternative: str, year: int,
+                       scenario: Scenario = UNCHANGED,
+                       weights: tuple[float, ...] = (HOME_WEIGHT, *HOME_WEIGHT_RANGE)
+                       ) -> dict[float, float]:
+    """Årsverk needed in ``year`` ({home weight: årsverk}) for the assumed home-service
+    weight and the alternatives in ``HOME_WEIGHT_RANGE``: how much the assumption matters.
+    Empty when the base has no årsverk."""
+    out = {}
+    for w in weights:
+        o = outlook(base, pop, scenario, home_weight=w)
+        v = at_years(o, alternative, (year,), "aarsverk")
+        if year in v:
+            out[w] = v[year]
+    return out
 
 
 def at_years(df: pd.DataFrame, alternative: str, years, value: str) -> dict[int, float]:

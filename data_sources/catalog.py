@@ -139,9 +139,31 @@ KOSTRA_TABLES = {
         contents=("KOSinstdispplass0000", "KOSsykehjdisppla0000", "KOSinstdemenspla0000",
                   "KOSinsttidsbegrp0000", "KOSinstrehabplas0000"),
         description="Disponible institusjonsplasser."),
+    # IPLOS users by finer age and service type: long-term institution residents (TenesteType
+    # 21) by 0–49, 50–66, 67–79, 80–89 and 90+, so the model's top bands are 80–89 and 90+.
+    # Region = kommune codes (not KOKkommuneregion0000). Variables the spec does not name
+    # (e.g. Kjonn, where SSB splits by sex) are fetched whole by the refresh.
+    "11645": TableSpec(
+        key="kostra_11645", table_id="11645", kind="kostra",
+        title="Brukere av omsorgstjenester, etter alder og tjenestetype", region_var="Region",
+        contents=("Brukere1",),
+        other={"TenesteType": ["21"],
+               "Alder": ["Ialt", "00-49", "50-66", "67-79", "80-89", "90+"]},
+        description="Beboere med langtidsopphold i institusjon etter alder (2009–)."),
 }
 
-KIND_BY_TABLE = {PROJECTION_FALLBACK: "projection", "14288": "projection", "07459": "population",
+# Earlier projection rounds (table id -> round year), for the track record: what each round
+# said about today, against what happened (07459). Fetched on request (``refresh --tables
+# 12882 13600 14288``), main alternative only, for the region codes valid in the round.
+PROJECTION_ROUNDS: dict[str, int] = {"12882": 2020, "13600": 2022, "14288": 2024}
+ROUND = TableSpec(
+    key="round", table_id="", kind="projection",
+    title="Framskrevet folkemengde, eldre framskriving", region_var="Region",
+    contents=("Personer",), other={"Kjonn": ["*"], "Alder": ["*"]},
+    description="Eldre framskrivingsrunder, hovedalternativet (MMMM).")
+
+KIND_BY_TABLE = {PROJECTION_FALLBACK: "projection", "07459": "population",
+                 **{t: "projection" for t in PROJECTION_ROUNDS},
                  **{t: "kostra" for t in KOSTRA_TABLES}}
 
 

@@ -29,6 +29,8 @@ from .store import Store
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 TABLE_KEYS = ["projection", "population", *catalog.KOSTRA_TABLES]
+# Fetched only when asked for (``--tables 12882 13600 14288``): the track record's rounds.
+ROUND_KEYS = list(catalog.PROJECTION_ROUNDS)
 
 
 @dataclass
@@ -61,6 +63,8 @@ class RefreshReport:
                            f"{t.cells:,} celler)".replace(",", " "))
             elif t.action == "unchanged":
                 out.append(f"{t.table_id:>6} {t.key:<12} uendret hos SSB – ikke lastet ned")
+            elif t.action == "empty":
+                out.append(f"{t.table_id:>6} {t.key:<12} ingen av regionene finnes i tabellen")
             else:
                 out.append(f"{t.table_id:>6} {t.key:<12} FEILET: {t.message}")
         out.append(f"Totalt {self.requests} kall til SSB (inkl. metadata).")
@@ -271,10 +275,41 @@ class Refresher:
             raise SSBError(f"tabell {table_id} har ingen av innholdskodene {spec.contents}")
         sels = [s if s.variable_code != "ContentsCode" else Selection("ContentsCode", wanted)
                 for s in _selections(spec, None)]
+        named = {s.variable_code for s in sels}
+        # variables the catalog does not name (e.g. Kjonn in a table split by sex): all codes
+        sels[-2:-2] = [Selection(d, ["*"]) for d in meta.get("id", []) if d not in named]
         datasets = self._fetch(spec.key, table_id, sels, rep)
         res = _decode_all(table_id, datasets)
         query = {"table": table_id, "selection": [s.__dict__ for s in sels], "all": True}
         rep.rows = self._store(res, query, rep.requests, None)
+        return rep
+
+    def round(self, table_id: str, regions: list[str] | None) -> TableReport:
+        """An earlier projection round (main alternative), for the regions' codes valid in
+        that round (e.g. Porsgrunn 4001 is 3806 in the 2020 and 2022 rounds)."""
+        rep = TableReport(f"runde_{catalog.PROJECTION_ROUNDS[table_id]}", table_id, "fetched")
+        meta = self.client.metadata(table_id, refresh=True)
+        updated = meta.get("updated")
+        scope = None
+        if regions is not None:
+            in_table = set(meta["dimension"]["Region"]["category"]["index"])
+            changes = self.store.query("SELECT old_code, new_code, year(change_date) AS y "
+                                       "FROM region_changes")
+            year = catalog.PROJECTION_ROUNDS[table_id]
+            scope = sorted({c for r in regions
+                            for c in codes_in_round(r, year, changes)} & in_table)
+            if not scope:
+                rep.action = "empty"
+                return rep
+        if self._unchanged(table_id, updated, scope):
+            rep.action = "unchanged"
+            return rep
+        scope = self._scope(table_id, updated, scope)
+        sels = _selections(catalog.ROUND, scope)
+        datasets = self._fetch(rep.key, table_id, sels, rep)
+        res = _decode_all(table_id, datasets)
+        query = {"table": table_id, "selection": [s.__dict__ for s in sels], "all": scope is None}
+        rep.rows = self._store(res, query, rep.requests, scope)
         return rep
 
     def _kommuner_by_fylke(self) -> dict[str, list[str]]:
@@ -312,10 +347,10 @@ class Refresher:
             ) -> RefreshReport:
         report = RefreshReport()
         keys = tables or TABLE_KEYS
-        unknown = [k for k in keys if k not in TABLE_KEYS]
+        unknown = [k for k in keys if k not in TABLE_KEYS + ROUND_KEYS]
         if unknown:
             raise ValueError(f"ukjente tabeller: {', '.join(unknown)} (gyldige: "
-                             f"{', '.join(TABLE_KEYS)})")
+                             f"{', '.join(TABLE_KEYS + ROUND_KEYS)})")
         if regions is not None:  # an empty or unknown list must never mean «everything»
             try:
                 regions = validate.check_region_args(regions, validate.region_codes(self.store))
@@ -331,11 +366,14 @@ class Refresher:
                         rep.message = self.regions_register()
                 elif key == "population":
                     rep = self.population(regions)
+                elif key in ROUND_KEYS:
+                    rep = self.round(key, regions)
                 else:
                     rep = self.kostra(key)
             except SSBError as exc:
                 tid = self._projection_id if key == "projection" else \
                     (catalog.HISTORY.table_id if key == "population" else key)
+                key = f"runde_{catalog.PROJECTION_ROUNDS[key]}" if key in ROUND_KEYS else key
                 rep = TableReport(key, tid or "?", "failed", message=str(exc))
                 if isinstance(exc, SSBOffline):
                     report.tables.append(rep)
@@ -343,6 +381,21 @@ class Refresher:
             report.tables.append(rep)
         report.requests = self.client.requests_made - self._start_requests
         return report
+
+
+def codes_in_round(code: str, year: int, changes) -> set[str]:
+    """The code(s) a region had on 1 January of ``year``: follows kommune changes that took
+    effect after that date backwards (renumbering or merge); ``changes`` has columns
+    old_code, new_code, y (year of the change). Unchanged codes map to themselves."""
+    out, todo = set(), [code]
+    while todo:
+        c = todo.pop()
+        prev = [o for o, n, y in changes.itertuples(index=False) if n == c and y > year]
+        if prev:
+            todo += prev
+        else:
+            out.add(c)
+    return out
 
 
 def kommuner_by_fylke(store: Store) -> dict[str, list[str]]:
@@ -408,4 +461,5 @@ def ensure_region(store: Store, region: str, client: SSBClient | None = None,
 
 
 __all__ = ["refresh", "ensure_region", "missing_tables", "find_projection_table",
-           "RefreshReport", "TableReport", "TABLE_KEYS", "expand_regions"]
+           "RefreshReport", "TableReport", "TABLE_KEYS", "ROUND_KEYS", "expand_regions",
+           "codes_in_round"]

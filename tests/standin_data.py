@@ -24,8 +24,20 @@ What is real and what is synthetic
   regions with their status symbols); all other cells are synthetic.
 * **KOSTRA 11875**: real for the 201 kommuner in the hmelberg file (on the
   codes and years it gives); synthetic elsewhere, scaled to population 80+.
-* **KOSTRA 12292 and 12003**: synthetic, proportional to population by age.
+* **KOSTRA 11645** (long-term institution residents, TenesteType 21, by age): the totals
+  and the bands 0–66, 67–79 and 80+ are SSB's, from the KOSTRA panel
+  (``christianbht_paneldata``, PROVENANCE section 6) on the 357 2024 kommune codes for
+  2009–2025 (older codes summed into today's kommune, as in the panel); blanks in the
+  panel (suppressed small counts) are NaN with ``":"``. **Synthetic:** the split of 0–66
+  into 00-49/50-66 (a fixed 30/70 share) and of 80+ into 80-89/90+ (90+ given three
+  times the coverage of 80–89, by the kommune's population that year).
+* **KOSTRA 12292**: home-service users in all (``KOSkjernetotalt0000``), 0–66
+  (``KOSkjerne066aar0000``) and 80+ (``KOSkjerne80aarov0000``) and residents in housing
+  with 24-hour staffing (``KOSbialthelsum0000``) are SSB's panel values wherever a 2024
+  kommune code is valid in the year (2024–2025 for new codes, 2015–2025 for unchanged
+  ones); all other cells and contents are synthetic, proportional to population by age.
   The 12292 ContentsCodes are SSB's; their labels are ours (not verified).
+* **KOSTRA 12003**: synthetic, proportional to population by age.
 * KOSTRA group membership (``EKGnn``) is invented from population size; SSB's
   KLASS 112 grouping is not available offline (see :func:`kostra_groups`).
 
@@ -68,6 +80,7 @@ MUNICIP_HISTORY = "klass_regioner/csdata_niphr/norway_locations_municip_history.
 FIX_12209 = "kostra_pleie_omsorg/omsorgsradar_fixtures/ssb_12209_g2_fixture.json"
 REAL_11875 = "kostra_pleie_omsorg/hmelberg_kapasitet_11875/11875_institusjonsplasser_201kommuner_2015-2025.csv"
 META_12003 = "kostra_pleie_omsorg/christianbht_metadata/12003_metadata.json"
+PANEL = "kostra_pleie_omsorg/christianbht_paneldata/paneldata_2007_2025_2024struktur.csv"
 
 N_AGES = 106  # single years 0..104 and 105+
 AGE_CODES = [f"{a:03d}" for a in range(105)] + ["105+"]
@@ -812,10 +825,28 @@ def table_12292() -> StandinTable:
         "KOSaarsverkbruke0000": "Årsverk i brukerrettede tjenester (antall)",
         "KOSinstoppholdsd0000": "Oppholdsdøgn på institusjon (antall)",
     }
-    values = np.stack([beboere, langtid, korttid, hjtot, hj80, aarsverk, dogn], axis=1)
+    hj066 = np.round(0.012 * p[..., 1] * noise())
+    bolig = np.round((0.004 * p[..., 2] + 0.03 * p[..., 3]) * noise())
+    contents["KOSkjerne066aar0000"] = "Mottakere av hjemmetjenester 0-66 år (antall)"
+    contents["KOSbialthelsum0000"] = "Beboere i bolig med heldøgns bemanning (antall)"
+    values = np.stack([beboere, langtid, korttid, hjtot, hj80, aarsverk, dogn, hj066, bolig],
+                      axis=1)
     # Suppress whole (code, year) rows so that the contents stay consistent with each other.
     status = np.broadcast_to(_statuses(beboere.copy(), rng)[:, None, :], values.shape).copy()
     values[status != None] = np.nan  # noqa: E711
+    # Real panel values where a 2024 kommune code is valid in the year.
+    cols = list(contents)
+    for col, cc in (("Y_1_a_ialt", "KOSkjernetotalt0000"), ("Y_1_a_0_66", "KOSkjerne066aar0000"),
+                    ("Y_1_a_80p", "KOSkjerne80aarov0000"), ("Y_2_ialt", "KOSbialthelsum0000")):
+        real = _panel_cube(col, KOSTRA_YEARS)  # [357 kommuner, year]
+        for j, k in enumerate(_kommuner_2024()):
+            i = reg["codes"].index(k) if k in reg["codes"] else None
+            if i is None:
+                continue
+            ok = reg["valid"][i]
+            v = real[j]
+            values[i, cols.index(cc), ok] = v[ok]
+            status[i, cols.index(cc), ok] = np.where(np.isnan(v[ok]), ":", None)
     _aggregate(values, "sum")
     units = {c: {"base": "antall", "decimals": 0} for c in contents}
     units["KOSaarsverkbruke0000"] = {"base": "årsverk", "decimals": 1}
@@ -881,14 +912,157 @@ def table_12003() -> StandinTable:
     )
 
 
+@functools.lru_cache(maxsize=None)
+def panel() -> pd.DataFrame:
+    """The KOSTRA panel (PROVENANCE section 6): one row per 2024 kommune and year."""
+    return pd.read_csv(SHARED / PANEL, dtype={"kommunenr_2024": str})
+
+
+def _panel_cube(col: str, years: list[int]) -> np.ndarray:
+    """float[357 kommuner in 14746 order, years] of one panel column (NaN = blank)."""
+    df = panel().pivot(index="kommunenr_2024", columns="år", values=col)
+    return df.reindex(index=_kommuner_2024(), columns=years).to_numpy(dtype=float)
+
+
+PANEL_YEARS_11645 = list(range(2009, 2026))
+AGE_11645 = ["Ialt", "00-49", "50-66", "67-79", "80-89", "90+"]
+
+
+def split_11645(total, b066, b6779, b80, p8089, p90):
+    """The six 11645 age cells from the panel's bands (arrays; NaN = blank in the panel).
+
+    Ialt, 67-79 are the panel's; 0–66 is split 30/70 into 00-49/50-66 and 80+ into
+    80-89/90+ with 90+ given three times the coverage of 80–89 (both SYNTHETIC splits,
+    integers that add up to the panel's band).
+    """
+    b0049 = np.round(0.3 * b066)
+    w90 = np.divide(3 * p90, p8089 + 3 * p90, out=np.full(np.shape(p90), 0.25),
+                    where=(p8089 + 3 * p90) > 0)
+    b90 = np.round(w90 * b80)
+    return np.stack([total, b0049, b066 - b0049, b6779, b80 - b90, b90])
+
+
+@functools.lru_cache(maxsize=1)
+def table_11645() -> StandinTable:
+    """11645 long-term institution residents: Region(357) × TenesteType(1: 21) × Alder(6)
+    × ContentsCode(1: Brukere1) × Tid(2009..2025). Totals and bands 0–66, 67–79, 80+ from
+    the real panel; the splits 00-49/50-66 and 80-89/90+ are synthetic (see ``split_11645``)."""
+    years = PANEL_YEARS_11645
+    cube = {c: _panel_cube(c, years) for c in ("Y_3_a_ialt", "Y_3_a_0_66", "Y_3_a_67_79",
+                                               "Y_3_a_80p")}
+    kp = _kommune_pop()[..., [y + 1 - POP_YEARS[0] for y in years]].sum(axis=1)  # 1.1. after
+    p8089, p90 = np.nan_to_num(kp[:, 80:90].sum(1)), np.nan_to_num(kp[:, 90:].sum(1))
+    six = split_11645(cube["Y_3_a_ialt"], cube["Y_3_a_0_66"], cube["Y_3_a_67_79"],
+                      cube["Y_3_a_80p"], p8089, p90)  # [age, kommune, year]
+    values = np.moveaxis(six, 0, 1)[:, None, :, None, :]  # [region, tjeneste, age, cc, year]
+    status = np.where(np.isnan(values), ":", None).astype(object)
+    codes = _kommuner_2024()
+    names = dict(zip(*_regions_2024()))
+    return StandinTable(
+        id="11645",
+        label="11645: Brukere av omsorgstjenester, etter region, alder, tjenestetype, "
+              "statistikkvariabel og år",
+        updated="2026-03-16T07:00:00Z",
+        dimensions=[
+            StandinDimension("Region", "region", codes, [names[c] for c in codes]),
+            StandinDimension("TenesteType", "tjenestetype", ["21"],
+                             ["Langtidsopphold i institusjon"]),
+            StandinDimension("Alder", "alder", AGE_11645,
+                             ["I alt", "0-49 år", "50-66 år", "67-79 år", "80-89 år",
+                              "90 år eller eldre"]),
+            StandinDimension("ContentsCode", "statistikkvariabel", ["Brukere1"], ["Brukere"],
+                             units={"Brukere1": {"base": "personer", "decimals": 0}}),
+            StandinDimension("Tid", "år", [str(y) for y in years], [str(y) for y in years],
+                             time=True),
+        ],
+        values=values,
+        status=status,
+        notes=["Stand-in: i alt og aldersgruppene 0-66, 67-79 og 80+ er ekte SSB-tall "
+               "(KOSTRA-panel); delingen 0-49/50-66 og 80-89/90+ er syntetisk."],
+    )
+
+
+TELEMARK_ROUNDS = {"12882": "2020", "13600": "2022", "14288": "2024"}
+ROUND_ALTS = {"Hovedalternativet (MMMM)": "Personer", "Lav nasjonal vekst (LLML)": "Personer1",
+              "Høy nasjonal vekst (HHMH)": "Personer2"}
+
+
+def telemark_round(table_id: str) -> pd.DataFrame:
+    """SSB's published round (Telemark file, evensrii) with region codes added:
+    region_code, alternative label, year, age group label, persons."""
+    year = TELEMARK_ROUNDS[table_id]
+    df = pd.read_csv(SHARED / f"befolkningsframskriving/telemark_evensrii/"
+                     f"Framskrevet_folkemengde_{year}-2050.csv")
+    changes = json.loads((Path(__file__).resolve().parents[1] / "data_sources" / "data" /
+                          "klass_131_changes_2020_2024.json").read_text(encoding="utf-8"))
+    tele = [c for c in changes["codeChanges"] if c["newCode"].startswith("40")]
+    if year == "2024":
+        codes = {c["newName"]: c["newCode"] for c in tele} | {"Telemark": "40"}
+    else:
+        codes = {f"{c['oldName']} (2020-2023)": c["oldCode"] for c in tele} | \
+            {"Vestfold og Telemark (2020-2023)": "38"}
+    codes["Hele landet"] = "0"
+    return df.assign(region_code=df["region"].map(codes))
+
+
+@functools.lru_cache(maxsize=None)
+def table_round(table_id: str) -> StandinTable:
+    """An earlier projection round (12882 = 2020, 13600 = 2022, 14288 = 2024) for the 17
+    Telemark kommuner, their fylke and Hele landet: Region × Kjonn(2) × Alder(106) ×
+    ContentsCode(3: MMMM, LLML, HHMH) × Tid. The sums over the ten published age groups,
+    both sexes, are SSB's (Telemark file); the single-year, single-sex values are SYNTHETIC:
+    each published group total spread as evenly as whole persons allow over its ages and
+    the two sexes."""
+    df = telemark_round(table_id)
+    regions = list(dict.fromkeys(df["region_code"]))
+    names = dict(zip(df["region_code"], df["region"]))
+    years = sorted(df["år"].unique())
+    alts = list(ROUND_ALTS)
+    values = np.zeros((len(regions), 2, N_AGES, len(alts), len(years)))
+    for group, g in df.groupby("alder"):
+        lo, hi = _age_range(group)
+        hi = min(hi, N_AGES - 1)
+        n = (hi - lo + 1) * 2
+        ri = g["region_code"].map({r: i for i, r in enumerate(regions)}).to_numpy()
+        ai = g["statistikkvariabel"].map({a: i for i, a in enumerate(alts)}).to_numpy()
+        ti = g["år"].map({y: i for i, y in enumerate(years)}).to_numpy()
+        # whole persons: every cell gets total // n, the first total % n cells one more
+        q, r = np.divmod(g["value"].to_numpy().astype(np.int64), n)
+        k = 0
+        for age in range(lo, hi + 1):
+            for sx in (0, 1):
+                values[ri, sx, age, ai, ti] = q + (k < r)
+                k += 1
+    return StandinTable(
+        id=table_id,
+        label=f"{table_id}: Framskrevet folkemengde 1. januar, etter region, kjønn, alder, "
+              "statistikkvariabel og år",
+        updated="2024-06-12T06:00:00Z",
+        dimensions=[
+            StandinDimension("Region", "region", regions, [names[r] for r in regions]),
+            StandinDimension("Kjonn", "kjønn", ["1", "2"], ["Menn", "Kvinner"], elimination=True),
+            _age_dim(),
+            StandinDimension("ContentsCode", "statistikkvariabel",
+                             [ROUND_ALTS[a] for a in alts], alts),
+            StandinDimension("Tid", "år", [str(y) for y in years], [str(y) for y in years],
+                             time=True),
+        ],
+        values=values,
+        notes=["Stand-in: summene over SSBs ti aldersgrupper er SSBs tall (Telemark); "
+               "ettårig alder og kjønn er syntetisk fordelt."],
+    )
+
+
 def all_tables() -> list[StandinTable]:
-    """Every stand-in table: 07459, 14746, 12209, 11875, 12292, 12003."""
-    return [table_07459(), table_14746(), table_12209(), table_11875(), table_12292(), table_12003()]
+    """Every stand-in table: 07459, 14746, 12209, 11875, 12292, 12003, 11645."""
+    return [table_07459(), table_14746(), table_12209(), table_11875(), table_12292(), table_12003(),
+            table_11645()]
 
 
 def main() -> None:
     start = time.perf_counter()
-    for fn in (table_07459, table_14746, table_12209, table_11875, table_12292, table_12003):
+    for fn in (table_07459, table_14746, table_12209, table_11875, table_12292, table_12003,
+               table_11645):
         t0 = time.perf_counter()
         tab = fn()
         print(f"{tab.id}: shape {tab.values.shape}, {tab.values.size:,} cells, "

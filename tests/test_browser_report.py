@@ -14,7 +14,7 @@ from analysis.population_report import population_report
 from analysis.report import Selection
 from analysis.report_deck import steps
 from analysis.services_report import services_report, staffing_report
-from tests.browser import CHROMIUM, FLAGS, needs_chromium, run_app, shot, wait_idle
+from tests.browser import CHROMIUM, FLAGS, needs_chromium, new_page, run_app, shot, wait_idle
 from tests.test_page_tjenester import make_store
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -47,11 +47,11 @@ def test_shared_link_presentation_and_pptx(tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             # 1. the shared link in a fresh context: the scenario's numbers, in nynorsk
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-            page = ctx.new_page()
-            page.set_default_timeout(90_000)
+            page = new_page(browser, 1400, 1000)  # a fresh context counting script runs
+            ctx = page.context
             page.goto(url + LINK)
             page.get_by_role("heading", name="Bemanning – Røst").wait_for()
+            page.locator("[data-testid='stMetric']").nth(3).wait_for()
             wait_idle(page, timeout=120_000, settle_ms=800)
             got = _metrics(page)
             assert {k: got.get(k) for k in want} == want
@@ -63,20 +63,18 @@ def test_shared_link_presentation_and_pptx(tmp_path):
             assert "trapp=20" in link and "region=1856" in link and "maal=nn" in link
             ctx.close()
             # ... and the copied link in another fresh context gives the same numbers
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-            page = ctx.new_page()
-            page.set_default_timeout(90_000)
+            page = new_page(browser, 1400, 1000)  # a fresh context counting script runs
+            ctx = page.context
             page.goto(link)
             page.get_by_role("heading", name="Bemanning – Røst").wait_for()
+            page.locator("[data-testid='stMetric']").nth(3).wait_for()
             wait_idle(page, timeout=120_000, settle_ms=800)
             got = _metrics(page)
             assert {k: got.get(k) for k in want} == want
             ctx.close()
             # 2. presentation mode at projector size, stepped with the arrow key
-            ctx = browser.new_context(viewport={"width": 1920, "height": 1080},
-                                      accept_downloads=True)
-            page = ctx.new_page()
-            page.set_default_timeout(90_000)
+            page = new_page(browser, 1920, 1080)
+            ctx = page.context
             page.goto(url + "/presentasjon?region=1804&alt=MMMM&aar=2040")
             for i, (step, _, chart) in enumerate(seq):
                 page.get_by_text(chart.headline).wait_for()

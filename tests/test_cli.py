@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from data_sources.refresh import TABLE_KEYS
 from tests.paths import ROOT, shared
 from tests.storefill import standin_server
 
@@ -41,7 +42,7 @@ def test_refresh_kommune_then_status_then_unchanged(tmp_path, server):
 
     again = cli(["refresh", "--kommune", "4601"], db, server)
     assert again.returncode == 0
-    assert again.stdout.count("uendret hos SSB") == 6
+    assert again.stdout.count("uendret hos SSB") == len(TABLE_KEYS)  # every table
 
 
 def test_refresh_offline_explains_import(tmp_path):

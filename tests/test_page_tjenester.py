@@ -59,11 +59,12 @@ def _projection(pop: pd.DataFrame) -> pd.DataFrame:
 def _bands(pop: pd.DataFrame, region_codes: list[str], year: int) -> np.ndarray:
     p = pop[(pop["region_code"].isin(region_codes)) & (pop["year"] == year)]
     return np.array([p.loc[(p["age"] >= b.low) & (p["age"] <= b.high), "persons"].sum()
-                     for b in sv.BANDS])
+                     for b in sv.BANDS_12003])
 
 
 def _kostra_users(pop: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Authored 12003 (users by band and group) and 12292 (årsverk, langtid, home 80+)."""
+    """Authored 12003 (users by band and group) and 11645 (long-term residents by age) in the
+    first frame, 12292 (årsverk, short/long-term, home 80+) in the second."""
     targets = {"1804": ["1804"], "1856": ["1856"], "1508": ["1508"], "1580": ["1580"],
                "EKA18": ["18"], "EKA15": ["15"], "EAK": ["0"], "EKG13": ["1804", "1508"]}
     u_rows, s_rows = [], []
@@ -73,11 +74,20 @@ def _kostra_users(pop: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             users = {g: np.round(bp * np.array(r) * (1 + 0.02 * (year - 2024))) for g, r in
                      RATES.items()}
             for g, u in users.items():
-                for b, v in zip(sv.BANDS, u):
+                for b, v in zip(sv.BANDS_12003, u):
                     u_rows.append((code, "12003", "KOSomsorgantbruk0000", year, float(v), None,
                                    f"KOKalder0000={b.code};KOKTenesteGrp0000={g}"))
             inst, home = users["B"].sum(), users["A"].sum()
+            b = users["B"]  # long-term residents (11645): 80 % of institution users by band
+            cells = {"00-49": 0.0, "50-66": float(round(0.8 * b[0])),
+                     "67-79": float(round(0.8 * b[1])), "80-89": float(round(0.48 * b[2])),
+                     "90+": float(round(0.8 * b[2]) - round(0.48 * b[2]))}
+            cells["Ialt"] = sum(cells.values())
+            for age, v in cells.items():
+                u_rows.append((code, "11645", "Brukere1", year, v, None,
+                               f"TenesteType=21;Alder={age}"))
             for cc, v in (("KOSaarsverkbruke0000", round(1.8 * inst + 0.35 * home, 1)),
+                          ("KOSkorttid0000", float(round(0.15 * inst))),
                           ("KOSlangtid0000", float(round(0.8 * inst))),
                           ("KOSkjerne80aarov0000", float(users["A"][2]))):
                 s_rows.append((code, "12292", cc, year, v, None, ""))
@@ -98,7 +108,9 @@ def make_store(path) -> Store:
                                         "projection", round="2026"), _projection(pop))
     u, s = _kostra_users(pop)
     store.replace_table_data(SourceInfo("12003", "Omsorgstjenester - brukere (testdata)",
-                                        "kostra"), u)
+                                        "kostra"), u[u["table_id"] == "12003"])
+    store.replace_table_data(SourceInfo("11645", "Langtidsopphold etter alder (testdata)",
+                                        "kostra"), u[u["table_id"] == "11645"])
     store.replace_table_data(SourceInfo("12292", "Årsverk og brukere (testdata)", "kostra"), s)
     ingest_12209(store)
     ingest_11875(store)
@@ -153,10 +165,12 @@ def test_page_shows_model_numbers(monkeypatch, store_path):
     assert metric(at, "Institusjon 2040").value == fmt_int(inst2040)
     _, home = expected_users(store_path, "1804", "hjemme", 2040)
     assert metric(at, "Hjemmetjenester 2040").value == fmt_int(home)
-    # capacity: first year need > places
-    cap = sv.capacity(335, pd.Series({y: expected_users(store_path, "1804", "institusjon", y)[1]
-                                      for y in range(2026, 2051)}))
-    first = metric(at, "Flere brukere enn plasser").value
+    # capacity: first year (long- + short-term residents) / occupancy > places
+    s = get_store(store_path)
+    b = sv.load_base(s, "1804", "kommune")
+    proj = sv.project_users(b.bands, sv.population_frame(s, "1804", b.pop_year), b.pop_year)
+    cap = sv.capacity(335, sv.place_need(proj, "MMMM"))
+    first = metric(at, "Plassbehov over dagens plasser").value
     assert first == ("i dag" if cap.first_year_over == 2026 else str(cap.first_year_over))
     # KOSTRA comparison: 12209 hjemmetjenester 80+ 2023 for Bodø = 22,2 % (real SSB value)
     latest = at.dataframe[-1].value.set_index("Indikator")

@@ -23,7 +23,7 @@ def pop_frame(rows: dict[tuple[str, int], dict[int, float]]) -> pd.DataFrame:
     return pd.DataFrame(mat, index=idx, columns=range(sv.MAX_AGE + 1))
 
 
-def bands(inst=(10, 20, 30), home=(50, 50, 100)) -> pd.DataFrame:
+def bands(inst=(10, 20, 30, 0), home=(50, 50, 100, 0)) -> pd.DataFrame:
     codes = [b.code for b in sv.BANDS]
     return pd.DataFrame(
         [("institusjon", c, u) for c, u in zip(codes, inst)]
@@ -44,14 +44,16 @@ def users_at(proj, service, year, alt="MMMM"):
 
 def test_band_weights_membership_and_shift():
     w0 = sv.band_weights(0.0)
-    assert w0.shape == (3, 106)
-    assert w0[:, 66].tolist() == [1, 0, 0] and w0[:, 67].tolist() == [0, 1, 0]
-    assert w0[:, 80].tolist() == [0, 0, 1] and w0[:, 105].tolist() == [0, 0, 1]
+    assert w0.shape == (4, 106)
+    assert w0[:, 66].tolist() == [1, 0, 0, 0] and w0[:, 67].tolist() == [0, 1, 0, 0]
+    assert w0[:, 80].tolist() == [0, 0, 1, 0] and w0[:, 89].tolist() == [0, 0, 1, 0]
+    assert w0[:, 90].tolist() == [0, 0, 0, 1] and w0[:, 105].tolist() == [0, 0, 0, 1]
     w1 = sv.band_weights(1.0)  # a 67-year-old gets today's rate of a 66-year-old
-    assert w1[:, 67].tolist() == [1, 0, 0] and w1[:, 80].tolist() == [0, 1, 0]
-    assert w1[:, 81].tolist() == [0, 0, 1] and w1[:, 0].tolist() == [1, 0, 0]
+    assert w1[:, 67].tolist() == [1, 0, 0, 0] and w1[:, 80].tolist() == [0, 1, 0, 0]
+    assert w1[:, 81].tolist() == [0, 0, 1, 0] and w1[:, 0].tolist() == [1, 0, 0, 0]
+    assert w1[:, 90].tolist() == [0, 0, 1, 0] and w1[:, 91].tolist() == [0, 0, 0, 1]
     wh = sv.band_weights(0.5)
-    assert wh[:, 67].tolist() == [0.5, 0.5, 0]
+    assert wh[:, 67].tolist() == [0.5, 0.5, 0, 0]
     np.testing.assert_allclose(sv.band_weights(3.7).sum(axis=0), 1.0)
 
 
@@ -64,6 +66,23 @@ def test_project_unchanged_hand_checked():
     # LLML: 10 + 20*1.25 + 30*1.0 = 65
     assert users_at(proj, "institusjon", 2035, "LLML") == pytest.approx(65.0)
     assert users_at(proj, "institusjon", BASE) == 60.0
+
+
+def test_split_12003_shares_80_plus_by_population():
+    # 90 users aged 80+; 200 persons 80-89 and 100 aged 90+ -> 60 and 30 (same coverage 0.3)
+    u = sv.split_12003([5.0, 7.0, 90.0], np.array([1000.0, 300.0, 200.0, 100.0]))
+    assert u.tolist() == [5.0, 7.0, 60.0, 30.0]
+    assert sv.split_12003([0, 0, 8.0], np.zeros(4)).tolist() == [0, 0, 4.0, 4.0]
+
+
+def test_90_plus_growth_counts_when_its_coverage_is_higher():
+    # long-term residents: 10 of 100 aged 85 (10 %), 30 of 60 aged 95 (50 %); in 2040 the
+    # 80-89 group is unchanged and 90+ doubles: 10 + 30*2 = 70 (one 80+ band would give
+    # 40 * 220/160 = 55)
+    frame = pop_frame({("MMMM", BASE): {85: 100, 95: 60}, ("MMMM", 2040): {85: 100, 95: 120}})
+    b = pd.DataFrame([("langtid", "F080-089", 10.0), ("langtid", "F090-120", 30.0)],
+                     columns=["service", "band", "users"])
+    assert users_at(sv.project_users(b, frame, BASE), "langtid", 2040) == pytest.approx(70.0)
 
 
 def test_project_healthier_ageing_moves_band_edges():
@@ -147,8 +166,8 @@ ages = st.integers(min_value=0, max_value=105)
 
 
 @settings(max_examples=60, deadline=None)
-@given(inst=st.lists(st.floats(1, 5000, allow_nan=False), min_size=3, max_size=3),
-       home=st.lists(st.floats(1, 20000, allow_nan=False), min_size=3, max_size=3),
+@given(inst=st.lists(st.floats(1, 5000, allow_nan=False), min_size=4, max_size=4),
+       home=st.lists(st.floats(1, 20000, allow_nan=False), min_size=4, max_size=4),
        pop=st.dictionaries(ages, st.floats(1, 1e5, allow_nan=False), min_size=1, max_size=40),
        later=st.floats(0.5, 2.0), aarsverk=st.floats(1, 1e5, allow_nan=False),
        scen=st.builds(sv.Scenario, st.floats(-5, 5), st.floats(-5, 5), st.floats(0, 10),
@@ -156,7 +175,8 @@ ages = st.integers(min_value=0, max_value=105)
 def test_unchanged_and_any_scenario_reproduce_base_year_exactly(inst, home, pop, later,
                                                                aarsverk, scen):
     # every band needs people, as in real data
-    pop = {**pop, 10: pop.get(10, 100.0), 70: pop.get(70, 50.0), 90: pop.get(90, 20.0)}
+    pop = {**pop, 10: pop.get(10, 100.0), 70: pop.get(70, 50.0), 85: pop.get(85, 30.0),
+           95: pop.get(95, 20.0)}
     frame = pop_frame({("MMMM", BASE): pop,
                        ("MMMM", 2040): {a: p * later for a, p in pop.items()}})
     b = bands(inst, home)
@@ -171,3 +191,97 @@ def test_unchanged_and_any_scenario_reproduce_base_year_exactly(inst, home, pop,
     proj = sv.project_users(b, frame, BASE)
     assert users_at(proj, "institusjon", 2040) == pytest.approx(later * sum(inst), rel=1e-9,
                                                                abs=1e-9)
+
+
+def test_heldogn_and_place_need_hand_checked():
+    b = pd.DataFrame([("langtid", "F080-089", 40.0), ("korttid", "F080-089", 8.0),
+                      ("bolig", "F080-089", 12.0), ("hjemme", "F080-089", 100.0)],
+                     columns=["service", "band", "users"])
+    proj = sv.project_users(b, POP, BASE)  # 80-year-olds: 100 -> 150 in 2035
+    # heldøgns omsorg = long-term institution + housing with 24-hour staffing
+    assert users_at(proj, "heldogn", 2035) == pytest.approx((40 + 12) * 1.5)
+    need = sv.place_need(proj, "MMMM", occupancy=0.95)
+    assert need[BASE] == pytest.approx((40 + 8) / 0.95)  # 50.53 places
+    assert need[2035] == pytest.approx((60 + 12) / 0.95)  # 75.79 places
+    cap = sv.capacity(60.0, need)
+    assert cap.first_year_over == 2035 and sv.capacity(60.0, need).need == {}
+    assert sv.place_need(proj[proj["service"] != "langtid"], "MMMM").empty
+
+
+def test_service_standard_lever_hand_checked():
+    proj = sv.project_users(bands(), POP, BASE)
+    w = sf.weighted_users(proj)
+    # SSB HELSEMOD's +0.5 % a year in årsverk per user: 70 × 1.005^10 in 2035
+    aw = sf.project_aarsverk(50.0, w, BASE, sv.Scenario(standard=sf.STANDARD_PRESET))
+    assert float(aw.loc[(aw["year"] == 2035) & (aw["alternative"] == "MMMM"),
+                        "aarsverk"].iloc[0]) == pytest.approx(70.0 * 1.005 ** 10)
+    assert not sv.Scenario(standard=0.5).unchanged
+
+
+# -- small kommuner: 3-year average coverage ----------------------------------------------------
+def _small_store(tmp_path, total_persons_per_age=10.0):
+    """Kommune 9999: 10 persons at every age 0..105 on 1.1.2024-2026 (1 060 in all); 12003
+    users 2023-2025: institution 0/1/(2, 5, 2) by band, home 3/6/30."""
+    from data_sources.store import SourceInfo, Store
+    s = Store(tmp_path / "small.duckdb")
+    pop = [("9999", sx, a, y, total_persons_per_age / 2, "07459")
+           for y in (2024, 2025, 2026) for sx in ("1", "2") for a in range(106)]
+    s.replace_table_data(SourceInfo("07459", "Befolkning", "population"), pd.DataFrame(
+        pop, columns=["region_code", "sex", "age", "year", "persons", "table_id"]))
+    inst80 = {2023: 2.0, 2024: 5.0, 2025: 2.0}
+    rows = []
+    for y in (2023, 2024, 2025):
+        for grp, vals in (("B", (0.0, 1.0, inst80[y])), ("A", (3.0, 6.0, 30.0))):
+            for b, v in zip(sv.BANDS_12003, vals):
+                rows.append(("9999", "12003", "KOSomsorgantbruk0000", y, v, None,
+                             f"KOKalder0000={b.code};KOKTenesteGrp0000={grp}"))
+    s.replace_table_data(SourceInfo("12003", "Brukere (testdata)", "kostra"), pd.DataFrame(
+        rows, columns=["region_code", "table_id", "contents_code", "year", "value", "status",
+                       "breakdown"]))
+    return s
+
+
+def test_small_kommune_coverage_is_a_three_year_average(tmp_path):
+    s = _small_store(tmp_path)
+    one = sv.load_base(s, "9999", "kommune", smooth=False)
+    assert one.users("institusjon") == 3.0  # 0 + 1 + 2 in 2025
+    avg = sv.load_base(s, "9999", "kommune")  # 1 060 inhabitants < 5 000: averaged
+    assert avg.smoothed_years == [2023, 2024, 2025]
+    # same population each year: 80+ users average (2 + 5 + 2) / 3 = 3, shared 100:160
+    # between 80-89 and 90+ -> 1.1538 and 1.8462; in all 0 + 1 + 3 = 4
+    assert avg.users("institusjon") == pytest.approx(4.0)
+    b = avg.bands.set_index(["service", "band"])
+    assert b.loc[("institusjon", "F080-089"), "users"] == pytest.approx(3 * 100 / 260)
+    assert b.loc[("institusjon", "F090-120"), "users"] == pytest.approx(3 * 160 / 260)
+    assert avg.users("hjemme") == pytest.approx(39.0)  # unchanged across years
+    assert any("gjennomsnittet for 2023–2025" in n for n in avg.notes)
+    s.close()
+
+
+# -- the kommune's own numbers and planned capacity ----------------------------------------------
+def test_own_numbers_replace_kostra_and_are_marked(tmp_path):
+    s = _small_store(tmp_path)
+    base = sv.load_base(s, "9999", "kommune", smooth=False)
+    own = sv.with_own_numbers(base, sv.OwnNumbers(users=(("institusjon", 6.0),), places=8.0,
+                                                 aarsverk=12.5))
+    # 3 KOSTRA users (0/1/2 by band, 80+ shared 100:160) scaled to 6: doubled per band
+    assert own.users("institusjon") == pytest.approx(6.0)
+    assert own.bands.loc[(own.bands["service"] == "institusjon")
+                         & (own.bands["band"] == "F067-079"), "users"].iloc[0] == 2.0
+    assert own.places == 8.0 and own.aarsverk == 12.5
+    assert len(own.own) == 3 and all("kommunens egne tall" in t for t in own.own)
+    assert base.users("institusjon") == 3.0 and base.own == []  # the KOSTRA base is untouched
+    missing = sv.with_own_numbers(base, sv.OwnNumbers(users=(("langtid", 4.0),)))
+    assert missing.own == [] and any("kan ikke brukes" in n for n in missing.notes)
+    assert sv.with_own_numbers(base, sv.OwnNumbers()) is base
+    s.close()
+
+
+def test_planned_places_and_capacity_against_plan_hand_checked():
+    plan = sv.planned_places(50.0, {2028: 10.0, 2035: -4.0}, 2026, 2040)
+    assert plan[2027] == 50 and plan[2028] == 60 and plan[2034] == 60 and plan[2035] == 56
+    need = pd.Series({2026: 48.0, 2030: 58.4, 2035: 57.6, 2040: 70.2})
+    cap = sv.capacity_against_plan(need, plan)
+    # 2030: 58 ≤ 60; 2035: 58 > 56 -> first year over 2035; 2040: 70 − 56 = 14
+    assert cap.first_year_over == 2035
+    assert cap.gaps == {2030: -2, 2040: 14} and cap.need == {2030: 58, 2040: 70}

@@ -41,3 +41,14 @@ def test_share_of_working_age():
     assert _row(out, BASE, "pop_20_66") == 1000
     assert _row(out, BASE, "share") == pytest.approx(0.05)
     assert _row(out, 2035, "share") == pytest.approx(0.07)
+
+
+def test_home_weight_effect_hand_checked():
+    b = bands().assign(label="", population=1.0)
+    base = sv.ServiceBase("9999", "9999", kostra_year=BASE - 1, pop_year=BASE, bands=b,
+                          aarsverk=50.0)
+    eff = sf.home_weight_effect(base, POP, "MMMM", 2035)
+    # 50 × (85 + w·275) / (60 + w·200): w = 0.2 -> 70; 0.1 -> 70.3125; 0.4 -> 69.642857
+    assert eff[0.2] == pytest.approx(70.0)
+    assert eff[0.1] == pytest.approx(50 * 112.5 / 80)
+    assert eff[0.4] == pytest.approx(50 * 195 / 140)

@@ -230,9 +230,17 @@ def test_12292_synthetic_counts():
     assert (v[fin] >= 0).all()
     k = codes.index("1804")
     assert 100 < v[k, cc.index("KOSaarsverkbruke0000"), -1] < 5_000  # Bodø
-    assert (np.isnan(v[:, 0]) == np.isnan(v[:, 3])).all()  # suppression is per region-year
+    # synthetic contents: suppression is per region-year
+    assert (np.isnan(v[:, 0]) == np.isnan(v[:, cc.index("KOSaarsverkbruke0000")])).all()
     ok = fin[:, 0]
-    assert (v[:, cc.index("KOSkjerne80aarov0000")][ok] <= v[:, cc.index("KOSkjernetotalt0000")][ok]).all()
+    hj80, hjtot = cc.index("KOSkjerne80aarov0000"), cc.index("KOSkjernetotalt0000")
+    both = fin[:, hj80] & fin[:, hjtot]
+    assert (v[:, hj80][both] <= v[:, hjtot][both]).all()
+    # home-service users and 24-hour housing are the real panel's where a 2024 code is valid
+    oslo = sd.panel().set_index(["kommunenr_2024", "år"]).loc[("0301", 2025)]
+    for col, code in (("Y_1_a_ialt", "KOSkjernetotalt0000"), ("Y_1_a_0_66", "KOSkjerne066aar0000"),
+                      ("Y_1_a_80p", "KOSkjerne80aarov0000"), ("Y_2_ialt", "KOSbialthelsum0000")):
+        assert v[codes.index("0301"), cc.index(code), -1] == oslo[col]  # 17615, 8383, 5589, 2398
     assert (v[:, cc.index("KOSlangtid0000")] + v[:, cc.index("KOSkorttid0000")] == v[:, 0])[ok].all()
     _check_sums(t, codes)
 
@@ -260,6 +268,7 @@ def test_12003_bands_and_rates_consistent():
 def test_build_is_fast_and_cached():
     t0 = time.perf_counter()
     tables = sd.all_tables()
-    assert [t.id for t in tables] == ["07459", "14746", "12209", "11875", "12292", "12003"]
+    assert [t.id for t in tables] == ["07459", "14746", "12209", "11875", "12292", "12003",
+                                      "11645"]
     assert sd.all_tables()[1] is tables[1]
     assert time.perf_counter() - t0 < 30

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import services as sv
+from analysis import staffing as sf
 from ui import charts
 from analysis.format import fmt_num
 
@@ -25,6 +26,9 @@ SLIDERS = (  # key, label, min, max, step, decimals, unit, help
     ("shift_to_home", "Omsorgstrappen: fra institusjon til hjemme innen 2050", 0.0, 50.0, 5.0,
      0, "%", "Andel av institusjonsbrukerne som får hjemmetjenester i stedet innen 2050, "
      "innfaset jevnt."),
+    ("standard", "Tjenestestandard: årsverk per bruker, endring per år", -1.0, 2.0, 0.25, 2,
+     "%", "Endring i hvor mange årsverk hver bruker får, per år. SSBs HELSEMOD regner med "
+     "+0,5 % per år i sitt basisalternativ (bedre standard); 0 = dagens standard."),
 )
 
 
@@ -44,12 +48,20 @@ def _reset() -> None:
         st.session_state[f"_w_scn_{key}"] = 0.0
 
 
+def _ssb_standard() -> None:
+    st.session_state["scn_standard"] = sf.STANDARD_PRESET
+    st.session_state["_w_scn_standard"] = sf.STANDARD_PRESET
+
+
 def controls() -> sv.Scenario:
     """Sliders (default 0 = uendret); values persist across pages in session_state."""
     for key, *_ in SLIDERS:
         st.session_state.setdefault(f"scn_{key}", 0.0)
     with st.expander("Scenario: endre forutsetningene", expanded=True):
-        st.button("Tilbakestill til uendret", key="scn_reset", on_click=_reset)
+        b1, b2 = st.columns(2)
+        b1.button("Tilbakestill til uendret", key="scn_reset", on_click=_reset)
+        b2.button(f"SSBs tjenestestandard (HELSEMOD: {fmt_num(sf.STANDARD_PRESET, 1, sign=True)}"
+                  " % per år)", key="scn_ssb_standard", on_click=_ssb_standard)
         cols = st.columns(len(SLIDERS))
         for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
             n = int(round((hi - lo) / step))
