@@ -235,7 +235,7 @@ def _kostra(store, codes: list[str]) -> pd.DataFrame:
 
 def _users_wide(k: pd.DataFrame) -> pd.DataFrame:
     """12003 users as (region_code, year) × «group|band» columns (six of them)."""
-    need = [f"{g}|{b.code}" for g in sv.SERVICE_GROUP.values() for b in sv.BANDS]
+    need = [f"{g}|{b.code}" for g in sv.SERVICE_GROUP.values() for b in sv.BANDS_12003]
     u = k[k["col"].isin(need)]
     if u.empty:
         return pd.DataFrame()
@@ -264,7 +264,7 @@ def _bases(store, codes: list[str]) -> pd.DataFrame:
     """
     k = _kostra(store, codes)
     wide = _users_wide(k)
-    need = [f"{g}|{b.code}" for g in ("B", "A") for b in sv.BANDS]
+    need = [f"{g}|{b.code}" for g in ("B", "A") for b in sv.BANDS_12003]
     if wide.empty or any(c not in wide.columns for c in need):
         return pd.DataFrame()
     complete = wide[need].dropna()
@@ -274,7 +274,7 @@ def _bases(store, codes: list[str]) -> pd.DataFrame:
         .set_index("region_code")
     out = pd.DataFrame(index=last.index)
     out["kostra_year"] = last["year"].astype(int)
-    for b in sv.BANDS:
+    for b in sv.BANDS_12003:
         out[f"inst_{b.code}"] = last[f"B|{b.code}"].astype(float)
         out[f"home_{b.code}"] = last[f"A|{b.code}"].astype(float)
 
@@ -300,9 +300,10 @@ def _base_from_model(store, code: str) -> dict | None:
     row = {"kostra_year": base.kostra_year, "pop_year": base.pop_year,
            "aarsverk": base.aarsverk, "aarsverk_year": base.aarsverk_year,
            "places": base.places, "places_year": base.places_year}
-    for band in sv.BANDS:
-        row[f"inst_{band.code}"] = float(b.loc[("institusjon", band.code), "users"])
-        row[f"home_{band.code}"] = float(b.loc[("hjemme", band.code), "users"])
+    for band in sv.BANDS_12003:  # the model's 80-89 and 90+ summed back to 12003's 80+
+        parts = [x.code for x in sv.BANDS if band.low <= x.low and x.high <= band.high]
+        row[f"inst_{band.code}"] = float(sum(b.loc[("institusjon", c), "users"] for c in parts))
+        row[f"home_{band.code}"] = float(sum(b.loc[("hjemme", c), "users"] for c in parts))
     return {k: (np.nan if v is None else v) for k, v in row.items()}
 
 
@@ -363,7 +364,7 @@ def indicator_frame(store, codes: list[str], alternative: str, horizon: int,
         p = p[p["lim"].notna() & (p["year"] <= p["lim"])]
         p = p.sort_values("year").groupby("region_code").tail(1).set_index("region_code")
         bases["pop_year"] = p["year"].reindex(bases.index)
-        for b, col in zip(sv.BANDS, ("p0_66", "p67_79", "p80")):
+        for b, col in zip(sv.BANDS_12003, ("p0_66", "p67_79", "p80")):
             bases[f"pop_{b.code}"] = p[col].reindex(bases.index)
     missing = [c for c in codes if c not in bases.index or pd.isna(bases.loc[c, "pop_year"])
                ] if len(bases) else codes
@@ -372,7 +373,7 @@ def indicator_frame(store, codes: list[str], alternative: str, horizon: int,
     if extra:
         add = pd.DataFrame.from_dict(extra, orient="index")
         pop_by = pop.set_index(["region_code", "year"])
-        for b, col in zip(sv.BANDS, ("p0_66", "p67_79", "p80")):
+        for b, col in zip(sv.BANDS_12003, ("p0_66", "p67_79", "p80")):
             add[f"pop_{b.code}"] = [pop_by[col].get((c, int(y)), np.nan)
                                     for c, y in zip(add.index, add["pop_year"])]
         bases = add if bases.empty else pd.concat([bases.drop(index=list(add.index),
@@ -392,19 +393,19 @@ def _services(out: pd.DataFrame, bases: pd.DataFrame, h: pd.DataFrame) -> None:
             out[c] = np.nan
         return
     band_pop_h = np.column_stack([h["p0_66"], h["p67_79"], h["p80"]]).astype(float)
-    band_pop_0 = bases[[f"pop_{b.code}" for b in sv.BANDS]].to_numpy(dtype=float)
+    band_pop_0 = bases[[f"pop_{b.code}" for b in sv.BANDS_12003]].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.where(band_pop_0 > 0, band_pop_h / band_pop_0, 0.0)
     growth[np.isnan(band_pop_h).any(axis=1)] = np.nan  # no projection: no projected figure
-    inst = bases[[f"inst_{b.code}" for b in sv.BANDS]].to_numpy(dtype=float)
-    home = bases[[f"home_{b.code}" for b in sv.BANDS]].to_numpy(dtype=float)
+    inst = bases[[f"inst_{b.code}" for b in sv.BANDS_12003]].to_numpy(dtype=float)
+    home = bases[[f"home_{b.code}" for b in sv.BANDS_12003]].to_numpy(dtype=float)
     inst_h, home_h = (inst * growth).sum(axis=1), (home * growth).sum(axis=1)
     inst_h[np.isnan(growth).any(axis=1) | np.isnan(inst).any(axis=1)] = np.nan
     home_h[np.isnan(growth).any(axis=1) | np.isnan(home).any(axis=1)] = np.nan
     w0 = inst.sum(axis=1) + sf.HOME_WEIGHT * home.sum(axis=1)
     wh = inst_h + sf.HOME_WEIGHT * home_h
     aarsverk = bases["aarsverk"].to_numpy(dtype=float)
-    pop80 = bases[f"pop_{sv.BANDS[-1].code}"].to_numpy(dtype=float)
+    pop80 = bases[f"pop_{sv.BANDS_12003[-1].code}"].to_numpy(dtype=float)
     out["kostra_year"] = bases["kostra_year"]
     out["users_inst_80"], out["users_home_80"] = inst[:, -1], home[:, -1]
     out["cov_inst_80"] = _ratio(inst[:, -1], pop80, 100)
