@@ -339,7 +339,8 @@ def main() -> None:
     st.subheader("Alle kommuner i utvalget")
     show_table(sub, cats, sel.horizon)
     st.caption(ind.colour_sentence())
-    used = ["07459", ptab or "14746", "12003", "12292", "11875"]
+    used = dict.fromkeys(t for i in ind.INDICATORS
+                         for t, _ in ind.sources_of(i, ptab, sel.alternative))
     cites = [srcs[t].cite() for t in used if t in srcs]
     source_line = "Kilde: " + "; ".join(cites) + "." if cites else ""
     st.caption(source_line)
