@@ -9,7 +9,8 @@ switches silently. ``to_params(state)`` writes the parameters back (defaults lef
 
 Parameters: ``region`` (kommune/fylke number, ``0`` = Hele landet), ``alt``, ``aar``,
 ``inst``/``hjem``/``sunn``/``prod``/``trapp``/``std`` (scenario), ``maal`` (``nb``/``nn``),
-``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version.
+``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version, and
+``sml`` (the saved comparison set: kommune numbers separated by commas).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class LinkState:
     proj_round: str | None = None
     kostra_year: int | None = None
     notes: tuple[str, ...] = ()
+    compare: tuple[str, ...] = ()  # the saved comparison set (kommune codes)
 
 
 def shown(value: str) -> str:
@@ -171,7 +173,32 @@ def parse(params: Mapping[str, str], names: Mapping[str, str], changes: pd.DataF
     proj = proj if proj is not None and re.fullmatch(r"\d{4}", proj) else None
     kostra = params.get("kostra")
     kostra_year = int(kostra) if kostra is not None and re.fullmatch(r"\d{4}", kostra) else None
-    return LinkState(region, alt, horizon, scenario, lang, proj, kostra_year, tuple(notes))
+    compare, n = _compare_set(params.get("sml"), names)
+    notes += n
+    return LinkState(region, alt, horizon, scenario, lang, proj, kostra_year, tuple(notes),
+                     compare)
+
+
+MAX_COMPARE = 400  # more than the country's kommuner; a longer list is not a real set
+
+
+def _compare_set(raw: str | None, names: Mapping[str, str]) -> tuple[tuple[str, ...], list[str]]:
+    """The comparison set of a link (``sml``): known kommune numbers in the link's order,
+    duplicates dropped, and a note naming what was left out."""
+    if raw is None or not raw.strip():
+        return (), []
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) > MAX_COMPARE:
+        return (), [f"Sammenligningsutvalget i lenken har {len(parts)} oppføringer (høyst "
+                    f"{MAX_COMPARE}); det er ikke brukt."]
+    codes = list(dict.fromkeys(p for p in parts if re.fullmatch(r"\d{4}", p) and p in names))
+    bad = [p for p in dict.fromkeys(parts) if p and p not in codes]
+    notes = []
+    if bad:
+        listed = ", ".join(shown(b) for b in bad[:5]) + (" med flere" if len(bad) > 5 else "")
+        notes.append(f"Sammenligningsutvalget i lenken har ukjente kommunenummer ({listed}); "
+                     "de er utelatt." + ("" if codes else " Utvalget er tomt."))
+    return tuple(codes), notes
 
 
 def to_params(state: LinkState) -> dict[str, str]:
@@ -187,6 +214,8 @@ def to_params(state: LinkState) -> dict[str, str]:
         out["proj"] = str(state.proj_round)
     if state.kostra_year:
         out["kostra"] = str(state.kostra_year)
+    if state.compare:
+        out["sml"] = ",".join(state.compare)
     return out
 
 
