@@ -304,7 +304,7 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         tuple(t.replace("**", "") for t in sec_cap.text if sec_cap.items)
     return Report(horizon=horizon, notes=notes, summary=summary,
         sections=(sec_kf, sec_users, sec_cap, sec_cov, sec_cmp),
-        method=tuple(f"**{m.heading}.** {m.text}" for m in method.sections()), **common)
+        method=method.paragraphs(), **common)
 
 
 def _updated(sources, table_id: str) -> str:
@@ -578,5 +578,5 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
                                             "databasen.",), items=tuple(kitems))
     return Report(horizon=horizon, notes=notes, summary=(headline, share_headline),
                   sections=(sec_kf, sec_a, sec_s, sec_k),
-                  method=tuple(f"**{m.heading}.** {m.text}" for m in method.sections()),
+                  method=method.paragraphs(),
                   **common)
