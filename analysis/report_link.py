@@ -9,7 +9,8 @@ switches silently. ``to_params(state)`` writes the parameters back (defaults lef
 
 Parameters: ``region`` (kommune/fylke number, ``0`` = Hele landet), ``alt``, ``aar``,
 ``inst``/``hjem``/``sunn``/``prod``/``trapp``/``std`` (scenario), ``maal`` (``nb``/``nn``),
-``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version; the
+``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version;
+``sml`` (the saved comparison set: kommune numbers separated by commas); the
 kommune's own numbers ``egen_lang``/``egen_kort``/``egen_bolig``/``egen_hjem`` (users),
 ``egen_plass`` (places), ``egen_aarsv`` (årsverk) and ``plan`` (places the økonomiplan adds
 or closes: ``plan=2027:12,2029:-8``).
@@ -50,6 +51,7 @@ class LinkState:
     proj_round: str | None = None
     kostra_year: int | None = None
     notes: tuple[str, ...] = ()
+    compare: tuple[str, ...] = ()  # the saved comparison set (kommune codes)
     own: Mapping[str, float] = field(default_factory=dict)  # OWN_PARAMS keys
     plan: tuple[tuple[int, float], ...] = ()
 
@@ -237,10 +239,34 @@ def parse(params: Mapping[str, str], names: Mapping[str, str], changes: pd.DataF
     proj = proj if proj is not None and re.fullmatch(r"\d{4}", proj) else None
     kostra = params.get("kostra")
     kostra_year = int(kostra) if kostra is not None and re.fullmatch(r"\d{4}", kostra) else None
+    compare, n = _compare_set(params.get("sml"), names)
+    notes += n
     own, n = parse_own(params)
     plan, m = parse_plan(params.get("plan"))
     return LinkState(region, alt, horizon, scenario, lang, proj, kostra_year,
-                     tuple(notes + n + m), own, plan)
+                     tuple(notes + n + m), compare, own, plan)
+
+
+MAX_COMPARE = 400  # more than the country's kommuner; a longer list is not a real set
+
+
+def _compare_set(raw: str | None, names: Mapping[str, str]) -> tuple[tuple[str, ...], list[str]]:
+    """The comparison set of a link (``sml``): known kommune numbers in the link's order,
+    duplicates dropped, and a note naming what was left out."""
+    if raw is None or not raw.strip():
+        return (), []
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) > MAX_COMPARE:
+        return (), [f"Sammenligningsutvalget i lenken har {len(parts)} oppføringer (høyst "
+                    f"{MAX_COMPARE}); det er ikke brukt."]
+    codes = list(dict.fromkeys(p for p in parts if re.fullmatch(r"\d{4}", p) and p in names))
+    bad = [p for p in dict.fromkeys(parts) if p and p not in codes]
+    notes = []
+    if bad:
+        listed = ", ".join(shown(b) for b in bad[:5]) + (" med flere" if len(bad) > 5 else "")
+        notes.append(f"Sammenligningsutvalget i lenken har ukjente kommunenummer ({listed}); "
+                     "de er utelatt." + ("" if codes else " Utvalget er tomt."))
+    return tuple(codes), notes
 
 
 def to_params(state: LinkState) -> dict[str, str]:
@@ -256,6 +282,8 @@ def to_params(state: LinkState) -> dict[str, str]:
         out["proj"] = str(state.proj_round)
     if state.kostra_year:
         out["kostra"] = str(state.kostra_year)
+    if state.compare:
+        out["sml"] = ",".join(state.compare)
     for key, p in OWN_PARAMS.items():
         if state.own.get(key) is not None:
             out[p] = f"{state.own[key]:g}"

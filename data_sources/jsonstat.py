@@ -68,12 +68,17 @@ class DatasetMeta:
 def loads(data: str | bytes):
     """JSON text → Python objects: orjson (3–4× the standard library on SSB's 16–150 MB
     bodies, ``bench/decode.py``), falling back to the standard library for what only it
-    accepts (``NaN``/``Infinity`` literals). Raises ``json.JSONDecodeError`` (orjson's
-    error subclasses it) or ``UnicodeDecodeError``."""
+    accepts (``NaN``/``Infinity`` literals). Raises ``ValueError`` (``json.JSONDecodeError``,
+    which orjson's error subclasses, or nesting too deep) or ``UnicodeDecodeError``.
+    orjson ≥ 3.9.15 refuses deep nesting instead of overflowing the stack
+    (CVE-2024-27454); the requirement pins a version above it."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
-        return json.loads(data)
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise ValueError("JSON-innholdet er nestet for dypt") from None
 
 
 def parse(data: str | bytes | dict, require_values: bool = True) -> dict:
@@ -135,6 +140,8 @@ def _category_codes(dim_id: str, dim) -> tuple[list[str], list[str]]:
 def read_meta(ds: dict) -> DatasetMeta:
     ds = parse(ds, require_values=False)
     ids, size, dimension = ds["id"], ds["size"], ds["dimension"]
+    if isinstance(size, list):  # orjson reads integers beyond 64 bits as floats (1e+30)
+        size = [int(n) if isinstance(n, float) and n.is_integer() else n for n in size]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise JsonStatError("«id» må være en liste med variabelnavn")
     if not isinstance(size, list) or not all(

@@ -9,6 +9,7 @@ import pytest
 from pyjstat import pyjstat
 
 from bench.decode import make_dataset
+from data_sources import jsonstat
 from data_sources.jsonstat import JsonStatError, decode, parse, read_meta
 from tests.paths import shared
 
@@ -117,3 +118,13 @@ def test_truncated_values_rejected():
     ds = dict(ds, value=ds["value"][:4])
     with pytest.raises(JsonStatError, match="avkortet"):
         decode(ds)
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000,
+                                  b'{"a":' * 100_000 + b"1" + b"}" * 100_000],
+                         ids=["list", "object"])
+def test_deep_nesting_is_a_value_error_not_a_crash(body):
+    """An SSB body nested 100 000 deep (a hostile proxy) ends in ValueError, which the
+    client turns into «ugyldig svar»; orjson before 3.9.15 overflowed the C stack here."""
+    with pytest.raises(ValueError):
+        jsonstat.loads(body)

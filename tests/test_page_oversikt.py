@@ -43,6 +43,19 @@ def test_selection_kept_in_url_and_across_reruns(empty_store):
     assert "Mangler for Moss" in at.warning[0].value
 
 
+def test_comparison_set_travels_in_the_link(empty_store):
+    """A link's saved comparison set (``sml``) is kept in the session and in the URL of
+    every view; an unknown kommune number in it is named, not silently dropped."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["region"] = "1804"
+    at.query_params["sml"] = "1806,9999,1860"
+    at.run()
+    assert at.session_state.compare_set == ["1806", "1860"]
+    assert "«9999»" in at.warning[0].value and "utelatt" in at.warning[0].value
+    at.sidebar.selectbox[0].select("3103 Moss").run()
+    assert at.query_params["sml"] == "1806,1860" and at.query_params["region"] == "3103"
+
+
 def test_fetch_without_network_says_so(empty_store):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()

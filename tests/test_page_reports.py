@@ -113,3 +113,48 @@ def test_presentation_steps_through_the_fixed_sequence(monkeypatch, store_path):
     assert at.button(key="present_next").disabled
     at.button(key="present_prev").click().run()
     assert seq[3][2].headline in shown()
+
+
+def test_deck_and_report_are_built_with_steps_shown_and_follow_the_view(monkeypatch,
+                                                                        store_path):
+    """«Lag PowerPoint og rapport» shows its steps, then offers the files of this view;
+    a changed view drops them (no stale deck for another kommune)."""
+    import io
+
+    from pptx import Presentation
+    at = run_page(monkeypatch, store_path, "views/befolkning.py", region="1804", aar="2040")
+    def file_buttons():
+        return [b.label for b in at.get("download_button") if b.key.startswith("dl_")
+                and b.key in ("dl_workbook", "dl_pptx", "dl_html")]
+
+    assert file_buttons() == ["Excel-arbeidsbok (denne siden)"]
+    at.button(key="make_files").click().run(timeout=120)
+    assert not at.exception
+    assert [(s.label, s.state) for s in at.status] == [("PowerPoint og rapport er klare",
+                                                         "complete")]
+    pptx, html = at.session_state["_export_files"][1]
+    prs = Presentation(io.BytesIO(pptx))
+    first = [sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame]
+    assert first[0] == "Kunnskapsgrunnlag – Bodø" and len(prs.slides) == 9
+    assert b"Bod\xc3\xb8" in html and b"Kilde" in html
+    assert file_buttons() == ["Excel-arbeidsbok (denne siden)", "Last ned PowerPoint",
+                      "Last ned rapport (HTML)"]
+    at.sidebar.selectbox[0].select("1508 Ålesund").run()
+    assert "_export_files" not in at.session_state
+    assert file_buttons() == ["Excel-arbeidsbok (denne siden)"]
+    assert at.button(key="make_files")
+
+
+def test_a_failed_export_says_so_in_norwegian(monkeypatch, store_path):
+    from ui import deck
+
+    def broken(*_):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(deck, "pptx_bytes", broken)
+    at = run_page(monkeypatch, store_path, "views/befolkning.py", region="1856", aar="2050")
+    at.button(key="make_files").click().run(timeout=120)
+    assert not at.exception
+    assert [(s.label, s.state) for s in at.status] == [("Kunne ikke lage filene", "error")]
+    assert any("Noe gikk galt da filene skulle lages" in e.value for e in at.error)
+    assert "_export_files" not in at.session_state and at.button(key="make_files")

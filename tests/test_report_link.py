@@ -116,3 +116,18 @@ def test_plan_parsing_sums_years_and_explains_bad_entries():
         "år 2000–2050, høyst 10\u00a0000 plasser per år)."]
     assert rl.parse_plan("") == ((), [])
     assert rl.parse_plan("2027:20000")[0] == ()
+
+
+def test_comparison_set_round_trips_and_bad_codes_are_named(names, changes):
+    state = rl.LinkState("1804", "MMMM", 2040, compare=("1806", "1833", "1860"))
+    params = rl.to_params(state)
+    assert params["sml"] == "1806,1833,1860"
+    assert parse(params, names, changes) == state
+    s = parse({"region": "1804", "sml": "1806,9999,1806,1833' OR 1=1,,1860"}, names, changes)
+    assert s.compare == ("1806", "1860")
+    assert len(s.notes) == 1 and "«9999»" in s.notes[0] and "utelatt" in s.notes[0]
+    s = parse({"sml": "abc"}, names, changes)
+    assert s.compare == () and "Utvalget er tomt" in s.notes[0]
+    s = parse({"sml": ",".join(["1806"] * 401)}, names, changes)
+    assert s.compare == () and "401 oppføringer" in s.notes[0]
+    assert parse({"sml": ""}, names, changes).compare == ()

@@ -10,6 +10,7 @@ the user clicks (Streamlit calls the data callable), so rendering stays fast.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 
@@ -19,6 +20,7 @@ import streamlit as st
 from analysis import report_text as tx
 from analysis.report import Chart, Report, Table, say
 
+LOG = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -131,27 +133,72 @@ def view_reports(sel, scen, lang: str) -> dict[str, Report]:
             "bemanning": data.cached(staffing_report, sel, scen, lang)}
 
 
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def _deck_and_report(version: str, sel, scen, lang: str) -> tuple[bytes, bytes]:
+    """PowerPoint and HTML report of the three views, shared by every session that asks for
+    the same selection, scenario and målform of one store version (a webinar downloads the
+    same deck many times)."""
+    from ui import deck, html_report
+    reports = view_reports(sel, scen, lang)
+    return deck.pptx_bytes(reports, lang), html_report.html_bytes(reports, lang)
+
+
+def _build_files(version: str, sel, scen, lang: str) -> tuple[bytes, bytes] | None:
+    """Build the deck and the report with each step shown; None (and a message) on failure."""
+    with st.status("Lager PowerPoint og rapport …", expanded=True) as status:
+        try:
+            st.write("Samler tallene for Befolkning, Tjenester og Bemanning …")
+            view_reports(sel, scen, lang)
+            st.write("Lager lysbildene og rapporten …")
+            files = _deck_and_report(version, sel, scen, lang)
+        except Exception:
+            LOG.exception("export failed")
+            status.update(label="Kunne ikke lage filene", state="error", expanded=True)
+            st.error("Noe gikk galt da filene skulle lages. Prøv igjen om litt; skjer det "
+                     "igjen, last ned tabellene enkeltvis under hver figur.")
+            return None
+        status.update(label="PowerPoint og rapport er klare", state="complete",
+                      expanded=False)
+    return files
+
+
 def report_downloads(report: Report) -> None:
     """The whole fact base as files: this view as an Excel workbook, all three views as a
-    PowerPoint deck and as an HTML report. Built only when clicked."""
-    from ui import deck, html_report, scenario, state, workbook
-    args = (state.current(), scenario.current(), report.language)
+    PowerPoint deck and as an HTML report. The deck and the report are built when the user
+    asks (with each step shown), then offered as downloads while the view is unchanged."""
+    from ui import data, scenario, state, workbook
+    sel, scen, lang = state.current(), scenario.current(), report.language
+    version = data.cache_version()
+    ask = (version, sel, scen, lang)
     st.subheader("Ta med tallene")
-    st.caption("Filene lages når du trykker (noen sekunder). PowerPoint og rapporten samler "
-               "Befolkning, Tjenester og Bemanning for valgt kommune, alternativ og scenario.")
+    st.caption("PowerPoint og rapporten samler Befolkning, Tjenester og Bemanning for valgt "
+               "kommune, alternativ og scenario. Rapporten er én HTML-fil som virker uten "
+               "nett og kan skrives ut som PDF.")
     name = f"kunnskapsgrunnlag_{report.region_code}_{slug(report.region_name)}_" \
            f"{report.alternative}_{report.horizon}"
+    made = st.session_state.get("_export_files")
+    if made is not None and made[0] != ask:
+        made = None
+        st.session_state.pop("_export_files", None)
     with st.container(horizontal=True, gap="small"):
-        st.download_button("PowerPoint", data=lambda: deck.pptx_bytes(view_reports(*args),
-                                                                       report.language),
-                           file_name=f"{name}.pptx", mime=PPTX, key="dl_pptx",
-                           on_click="ignore", icon=":material/slideshow:", type="primary")
-        st.download_button("Rapport (HTML, kan skrives ut som PDF)",
-                           data=lambda: html_report.html_bytes(view_reports(*args),
-                                                               report.language),
-                           file_name=f"{name}.html", mime="text/html", key="dl_html",
-                           on_click="ignore", icon=":material/description:")
+        clicked = made is None and st.button(
+            "Lag PowerPoint og rapport", key="make_files", type="primary",
+            icon=":material/slideshow:", help="Tar noen sekunder første gang.")
         st.download_button("Excel-arbeidsbok (denne siden)",
                            data=lambda: workbook.workbook_bytes(report),
                            file_name=file_name(report, "arbeidsbok", "xlsx"), mime=XLSX,
                            key="dl_workbook", on_click="ignore", icon=":material/table_view:")
+    if clicked:
+        files = _build_files(*ask)
+        if files is not None:
+            made = (ask, files)
+            st.session_state["_export_files"] = made
+    if made is not None:
+        pptx, html = made[1]
+        with st.container(horizontal=True, gap="small"):
+            st.download_button("Last ned PowerPoint", data=pptx, file_name=f"{name}.pptx",
+                               mime=PPTX, key="dl_pptx", on_click="ignore",
+                               icon=":material/download:", type="primary")
+            st.download_button("Last ned rapport (HTML)", data=html,
+                               file_name=f"{name}.html", mime="text/html", key="dl_html",
+                               on_click="ignore", icon=":material/download:")

@@ -69,6 +69,8 @@ def _init_from_url(names: dict[str, str]) -> None:
     ss = st.session_state
     ss.region, ss.alternative, ss.horizon = link.region, link.alternative, link.horizon
     ss.language = link.language
+    if link.compare:
+        ss.compare_set = list(link.compare)
     for key, *_ in scn.SLIDERS:
         ss[f"scn_{key}"] = float(link.scenario.get(key, 0.0))
         ss[f"_w_scn_{key}"] = ss[f"scn_{key}"]
@@ -135,13 +137,14 @@ def link_params() -> dict[str, str]:
     mine = {**dict(own.users), "places": own.places, "aarsverk": own.aarsverk}
     state = rl.LinkState(ss.region, ss.alternative, int(ss.horizon), scenario,
                          language(), None, None,
+                         compare=tuple(ss.get("compare_set") or ()),
                          own={k: v for k, v in mine.items() if v is not None}, plan=own.plan)
     return {**rl.to_params(state), **_data_version_params()}
 
 
 def _sync_url() -> None:
     params = link_params()
-    for key in ("maal", "proj", "kostra", "plan", *rl.SCENARIO_PARAMS.values(),
+    for key in ("maal", "proj", "kostra", "sml", "plan", *rl.SCENARIO_PARAMS.values(),
                 *rl.OWN_PARAMS.values()):
         if key not in params and key in st.query_params:
             del st.query_params[key]
@@ -160,8 +163,8 @@ def share_url(page_path: str = "") -> str:
 def copy_link(page_path: str, key: str = "copy_link") -> None:
     """«Kopier lenke»: the link of this view, with a copy button (the code block's icon)."""
     with st.popover("Kopier lenke", icon=":material/link:", key=key):
-        st.caption("Lenken åpner samme side, kommune, alternativ, år, scenario og "
-                   "dataversjon. Trykk på kopier-ikonet til høyre.")
+        st.caption("Lenken åpner samme side, kommune, alternativ, år, scenario, "
+                   "sammenligningsutvalg og dataversjon. Trykk på kopier-ikonet til høyre.")
         st.code(share_url(page_path), language=None, wrap_lines=True)
 
 
