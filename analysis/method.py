@@ -116,5 +116,14 @@ def sections() -> tuple[Section, ...]:
     )
 
 
+def paragraph(s: Section) -> str:
+    """«**Heading.** text» (no full stop after a heading that ends in «?»)."""
+    return f"**{s.heading}{'' if s.heading.endswith('?') else '.'}** {s.text}"
+
+
+def paragraphs() -> tuple[str, ...]:
+    return tuple(paragraph(s) for s in sections())
+
+
 def markdown() -> str:
-    return "\n\n".join(f"**{s.heading}.** {s.text}" for s in sections())
+    return "\n\n".join(paragraphs())

@@ -303,11 +303,62 @@ def population_report(store, selection: Selection, language: str = "nb") -> Repo
                                     f"viser {base}.",
                                     f"Talet på personar etter eittårig alder og kjønn. Omrisset "
                                     f"viser {base}."),), items=(pyr_chart,))
+    track_section = _track_section(store, sel, sources, language)
     method = tuple(f"{i.label} ({i.unit}; {i.polarity}). {i.definition}"
-                   for i in dem.INDICATORS.values())
+                   for i in dem.INDICATORS.values()) + (_track_method(),)
     return Report(horizon=horizon, summary=(text,),
-                  sections=(kf_section, sum_section, band_section, index_section, pyr_section),
+                  sections=(kf_section, sum_section, band_section, index_section, pyr_section,
+                            track_section),
                   method=method, **common)
+
+
+def _track_method() -> str:
+    """The method paragraph of the track record (with SSB's finding on error by kommune
+    size), shared with the service pages' «Metode»."""
+    from analysis import method
+    return method.paragraph(next(m for m in method.sections() if m.heading == TRACK_HEADING))
+
+
+TRACK_HEADING = "Hvor godt treffer framskrivingene?"
+
+
+def _track_section(store, sel: Selection, sources, language: str) -> Section:
+    """SSB's earlier projection rounds in the store against what happened (07459): one
+    sentence and one small chart each for the total and for 80+; one line when the store
+    holds no earlier round for the region."""
+    from analysis import track_record as trm
+    rec = memo(store, trm.track_record, sel.region_code)
+    title = say(language, "Hvor godt har framskrivingene truffet?",
+                "Kor godt har framskrivingane treft?")
+    if not rec.ok:
+        why = [n for n in rec.notes if "ikke hentet" not in n]
+        return Section("treffsikkerhet", title, text=(" ".join(why) if why else say(
+            language,
+            f"Databasen har ingen tidligere framskrivinger fra SSB (2020, 2022 eller 2024) for "
+            f"{sel.region_name}, så treffsikkerheten kan ikke vises.",
+            f"Databasen har ingen tidlegare framskrivingar frå SSB (2020, 2022 eller 2024) for "
+            f"{sel.region_name}, så treffsikkerheita kan ikkje visast."),))
+    tids = tuple(dict.fromkeys(rec.rows.sort_values("round")["table_id"]))
+    ids = (*tids, HISTORY)
+    caption = source_line(sources, ids, {t: tx.alt_caption("MMMM", language) for t in tids},
+                          language)
+    text = tuple(s for s in (rec.sentence("total", language), rec.sentence("80", language))
+                 if s)
+    explain = say(language,
+                  "Avvik = framskrevet minus registrert folketall 1. januar, i prosent av "
+                  "registrert; positivt avvik betyr at framskrivingen var for høy.",
+                  "Avvik = framskrive minus registrert folketal 1. januar, i prosent av "
+                  "registrert; positivt avvik tyder at framskrivinga var for høg.")
+    charts = tuple(Chart(
+        f"treff_{m}", say(language, nb, nn), "lines", rec.chart_frame(m),
+        headline=rec.sentence(m, language) or "",
+        spec={"ytitle": say(language, "Avvik (%)", "Avvik (%)")}, sources=ids,
+        note=explain, caption=caption,
+        decimals={"value": 1, "projected": 0, "observed": 0})
+        for m, nb, nn in (("total", "Avvik i folketallet", "Avvik i folketalet"),
+                          ("80", "Avvik i antallet 80 år og eldre",
+                           "Avvik i talet på 80 år og eldre")))
+    return Section("treffsikkerhet", title, text=(*text, explain, *rec.notes), items=charts)
 
 
 def _index_section(store, sel: Selection, table: pd.DataFrame, ptab_q, ids, caption: str,

@@ -88,6 +88,6 @@ def chart_series(chart: Chart) -> tuple[list, list[tuple[str, list]]]:
         out = []
         for lab in dict.fromkeys(d["label"]):
             s = d[d["label"] == lab].set_index("year")["value"]
-            out.append((lab, [_r(s.get(y), 1) for y in cats]))
+            out.append((lab, [_r(s.get(y), dec.get("value", 1)) for y in cats]))
         return cats, out
     raise ValueError(f"no series for chart kind {chart.kind!r}")

@@ -9,8 +9,11 @@ switches silently. ``to_params(state)`` writes the parameters back (defaults lef
 
 Parameters: ``region`` (kommune/fylke number, ``0`` = Hele landet), ``alt``, ``aar``,
 ``inst``/``hjem``/``sunn``/``prod``/``trapp``/``std`` (scenario), ``maal`` (``nb``/``nn``),
-``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version, and
-``sml`` (the saved comparison set: kommune numbers separated by commas).
+``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version;
+``sml`` (the saved comparison set: kommune numbers separated by commas); the
+kommune's own numbers ``egen_lang``/``egen_kort``/``egen_bolig``/``egen_hjem`` (users),
+``egen_plass`` (places), ``egen_aarsv`` (årsverk) and ``plan`` (places the økonomiplan adds
+or closes: ``plan=2027:12,2029:-8``).
 """
 
 from __future__ import annotations
@@ -21,12 +24,21 @@ from typing import Mapping
 
 import pandas as pd
 
+from analysis.format import fmt_int
+
 HORIZONS = (2030, 2040, 2050)
 DEFAULTS = {"region": "0301", "alternative": "MMMM", "horizon": 2040, "language": "nb"}
 SCENARIO_PARAMS = {"institution_change": "inst", "home_change": "hjem",
                    "healthy_years": "sunn", "productivity": "prod", "shift_to_home": "trapp",
                    "standard": "std"}
 MAX_SHOWN = 30
+# The kommune's own numbers: setting → parameter (users per service, places, årsverk).
+OWN_PARAMS = {"langtid": "egen_lang", "korttid": "egen_kort", "bolig": "egen_bolig",
+              "hjemme": "egen_hjem", "places": "egen_plass", "aarsverk": "egen_aarsv"}
+OWN_MAX = 1_000_000  # more than any kommune has (Oslo: some 30 000 home-service users)
+PLAN_YEARS = (2000, 2050)
+PLAN_MAX = 10_000  # places added or closed in one year
+PLAN_ENTRIES = 30
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,8 @@ class LinkState:
     kostra_year: int | None = None
     notes: tuple[str, ...] = ()
     compare: tuple[str, ...] = ()  # the saved comparison set (kommune codes)
+    own: Mapping[str, float] = field(default_factory=dict)  # OWN_PARAMS keys
+    plan: tuple[tuple[int, float], ...] = ()
 
 
 def shown(value: str) -> str:
@@ -112,6 +126,58 @@ def _number(raw: str) -> float | None:
     return v if v == v and abs(v) != float("inf") else None
 
 
+def parse_own(params: Mapping[str, str]) -> tuple[dict[str, float], list[str]]:
+    """The kommune's own numbers in a link ({setting: value}) and a bokmål note for each
+    value that is not a whole number from 0 to 1 000 000 (årsverk may have decimals)."""
+    out, notes = {}, []
+    for key, p in OWN_PARAMS.items():
+        raw = params.get(p)
+        if raw is None or str(raw).strip() == "":
+            continue
+        v = _number(raw)
+        whole = key != "aarsverk"
+        if v is None or v < 0 or v > OWN_MAX or (whole and v != int(v)):
+            notes.append(f"Egne tall: {p}={shown(raw)} i lenken er ikke "
+                         + ("et helt tall" if whole else "et tall")
+                         + f" fra 0 til {fmt_int(OWN_MAX)}"
+                         + "; KOSTRA-tallet brukes.")
+            continue
+        out[key] = float(v)
+    return out, notes
+
+
+def parse_plan(raw: str | None) -> tuple[tuple[tuple[int, float], ...], list[str]]:
+    """Places the økonomiplan adds (+) or closes (−) per year, from «2027:12, 2029:-8»
+    (also «2027: +12; 2029: −8»); a bokmål note for each entry that cannot be used. Entries
+    for the same year are summed."""
+    if raw is None or not str(raw).strip():
+        return (), []
+    plan: dict[int, float] = {}
+    notes = []
+    parts = [p for p in re.split(r"[,;]", str(raw)) if p.strip()]
+    if len(parts) > PLAN_ENTRIES:
+        notes.append(f"Økonomiplanen i lenken har mer enn {PLAN_ENTRIES} år; bare de første "
+                     "er brukt.")
+    for part in parts[:PLAN_ENTRIES]:
+        m = re.fullmatch(r"\s*(\d{4})\s*:\s*([+\-\u2212]?\s*\d+)\s*", part)
+        y = int(m.group(1)) if m else None
+        v = _number(m.group(2).replace(" ", "")) if m else None
+        if m is None or v is None or not PLAN_YEARS[0] <= y <= PLAN_YEARS[1] \
+                or abs(v) > PLAN_MAX:
+            notes.append(f"Økonomiplanen: {shown(part.strip())} kan ikke brukes (skriv år:plasser, "
+                         f"f.eks. 2027:12 eller 2029:-8; år {PLAN_YEARS[0]}–{PLAN_YEARS[1]}, "
+                         f"høyst {fmt_int(PLAN_MAX)} plasser per år).")
+            continue
+        if v:
+            plan[y] = plan.get(y, 0.0) + float(v)
+    return tuple(sorted((y, v) for y, v in plan.items() if v)), notes
+
+
+def plan_text(plan) -> str:
+    """A plan as the link and the form write it: «2027:12,2029:-8»."""
+    return ",".join(f"{y}:{int(v)}" for y, v in plan)
+
+
 def parse(params: Mapping[str, str], names: Mapping[str, str], changes: pd.DataFrame,
           alternatives: list[str], scenario_options: Mapping[str, list[float]],
           scenario_labels: Mapping[str, str] | None = None,
@@ -175,8 +241,10 @@ def parse(params: Mapping[str, str], names: Mapping[str, str], changes: pd.DataF
     kostra_year = int(kostra) if kostra is not None and re.fullmatch(r"\d{4}", kostra) else None
     compare, n = _compare_set(params.get("sml"), names)
     notes += n
-    return LinkState(region, alt, horizon, scenario, lang, proj, kostra_year, tuple(notes),
-                     compare)
+    own, n = parse_own(params)
+    plan, m = parse_plan(params.get("plan"))
+    return LinkState(region, alt, horizon, scenario, lang, proj, kostra_year,
+                     tuple(notes + n + m), compare, own, plan)
 
 
 MAX_COMPARE = 400  # more than the country's kommuner; a longer list is not a real set
@@ -216,6 +284,11 @@ def to_params(state: LinkState) -> dict[str, str]:
         out["kostra"] = str(state.kostra_year)
     if state.compare:
         out["sml"] = ",".join(state.compare)
+    for key, p in OWN_PARAMS.items():
+        if state.own.get(key) is not None:
+            out[p] = f"{state.own[key]:g}"
+    if state.plan:
+        out["plan"] = plan_text(state.plan)
     return out
 
 

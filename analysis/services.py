@@ -157,6 +157,29 @@ def longterm_users(reader: kostra.Reader, code: str, year: int,
     return bands, note
 
 
+OWN_LABEL = "kommunens egne tall"
+# Services whose users a planner can type in (the «Kommunens egne tall» form and the link).
+OWN_SERVICES = ("langtid", "korttid", "bolig", "hjemme")
+
+
+@dataclass(frozen=True)
+class OwnNumbers:
+    """Today's figures from the kommune's own systems, typed by the planner; each replaces
+    the KOSTRA figure in the model (None = keep KOSTRA). ``users``: ((service, persons), ...)
+    for services in ``SERVICE_LABELS``; ``places``: institution places; ``aarsverk``:
+    årsverk i brukerrettede tjenester; ``plan``: ((year, places added, negative = closed),
+    ...) from the økonomiplan. Tuples, not dicts, so they can key a cache."""
+    users: tuple[tuple[str, float], ...] = ()
+    places: float | None = None
+    aarsverk: float | None = None
+    plan: tuple[tuple[int, float], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """No figure replaces KOSTRA (a plan alone does not)."""
+        return not self.users and self.places is None and self.aarsverk is None
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Scenario settings; all zero = "uendret" (today's coverage and productivity).
@@ -173,14 +196,21 @@ class Scenario:
     productivity: float = 0.0
     shift_to_home: float = 0.0
     standard: float = 0.0  # % change per year in årsverk per user (SSB HELSEMOD: +0.5)
+    # The kommune's own numbers and økonomiplan (they replace KOSTRA; not a lever).
+    own: OwnNumbers = OwnNumbers()
+
+    def levers(self) -> dict[str, float]:
+        """The lever settings only (what «scenario uendret» and the scenario text describe)."""
+        return {k: getattr(self, k) for k in LEVERS}
 
     @property
     def unchanged(self) -> bool:
-        return all(v == 0 for v in (self.institution_change, self.home_change,
-                                    self.healthy_years, self.productivity, self.shift_to_home,
-                                    self.standard))
+        """All levers at 0 (the kommune's own numbers are a base, not a lever)."""
+        return all(v == 0 for v in self.levers().values())
 
 
+LEVERS = ("institution_change", "home_change", "healthy_years", "productivity",
+          "shift_to_home", "standard")
 UNCHANGED = Scenario()
 
 
@@ -572,24 +602,6 @@ def capacity(places: float | None, need: pd.Series,
 
 
 # -- the kommune's own numbers and planned capacity ------------------------------------------
-OWN_LABEL = "kommunens egne tall"
-
-
-@dataclass(frozen=True)
-class OwnNumbers:
-    """Today's figures from the kommune's own systems, typed by the planner; each replaces
-    the KOSTRA figure in the model (None = keep KOSTRA). ``users``: ((service, persons), ...)
-    for services in ``SERVICE_LABELS``; ``places``: institution places; ``aarsverk``:
-    årsverk i brukerrettede tjenester. A tuple, not a dict, so it can key a cache."""
-    users: tuple[tuple[str, float], ...] = ()
-    places: float | None = None
-    aarsverk: float | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not self.users and self.places is None and self.aarsverk is None
-
-
 def with_own_numbers(base: ServiceBase, own: OwnNumbers) -> ServiceBase:
     """A copy of ``base`` with the kommune's own numbers in place of KOSTRA's.
 

@@ -8,8 +8,6 @@ The model underneath may change; these functions keep their signatures
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pandas as pd
 
 from analysis import demography as dem
@@ -17,10 +15,12 @@ from analysis import kostra, method
 from analysis import report_text as tx
 from analysis import services as sv
 from analysis import staffing as sf
+from dataclasses import replace
+
 from analysis.format import fmt_int, fmt_num, fmt_share
 from analysis.population_report import data_version
-from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Table, memo, say,
-                             source_line, store_sources)
+from analysis.report import (Chart, KeyFigure, Report, Section, Selection, Source, Table, memo,
+                             say, source_line, store_sources)
 
 KEY_YEARS = (2030, 2040, 2050)
 SERVICES = ("institusjon", "langtid", "hjemme")
@@ -56,18 +56,32 @@ def _first_text(year: int | None, base_year: int, language: str) -> str:
 
 
 def _common(sel: Selection, view: str, title: str, sources, ptab, kostra_year, language,
-            scenario: sv.Scenario, intro: str, n_alt: int) -> dict:
+            scenario: sv.Scenario, intro: str, n_alt: int, own: bool = False) -> dict:
+    version = data_version(sources, ptab, kostra_year, language)
     return dict(view=view, title=title, region_code=sel.region_code,
                 region_name=sel.region_name, alternative=sel.alternative, language=language,
-                data_version=data_version(sources, ptab, kostra_year, language),
-                scenario=asdict(scenario), sources=sources, intro=intro, n_alternatives=n_alt)
+                data_version=version + (f", {sv.OWN_LABEL}" if own else ""),
+                scenario=scenario.levers(), sources=sources, intro=intro, n_alternatives=n_alt)
 
 
-def _inputs(store, sel: Selection):
-    """Sources, base, projection table, population frame and alternatives of the region
-    (the model's inputs)."""
+OWN_SOURCE = Source("egne", publisher="Kommunen", title="Kommunens egne tall",
+                    note=sv.OWN_LABEL)
+
+
+def _own_notes(base: sv.ServiceBase) -> tuple[str, ...]:
+    """One note naming every KOSTRA figure the kommune's own numbers replaced."""
+    if not base.own:
+        return ()
+    return ("Kommunens egne tall erstatter KOSTRA i modellen: " + "; ".join(base.own) + ".",)
+
+
+def _inputs(store, sel: Selection, own: sv.OwnNumbers = sv.OwnNumbers()):
+    """Sources, base (with the kommune's own numbers in place of KOSTRA's), projection
+    table, population frame and alternatives of the region (the model's inputs)."""
     sources = memo(store, store_sources)
-    base = memo(store, sv.load_base, sel.region_code, sel.level)
+    base = sv.with_own_numbers(memo(store, sv.load_base, sel.region_code, sel.level), own)
+    if base.own:
+        sources = {**sources, OWN_SOURCE.id: OWN_SOURCE}
     ptab = sel.projection_table or memo(store, dem.projection_table_id)
     pop = memo(store, sv.population_frame, sel.region_code, base.pop_year, ptab) if base.ok \
         else pd.DataFrame()
@@ -111,9 +125,10 @@ def _rename_range(df: pd.DataFrame, n_alt: int, language: str) -> pd.DataFrame:
 
 def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCHANGED,
                     language: str = "nb") -> Report:
-    """Everything «Tjenester og kapasitet» shows for ``selection`` and ``scenario``."""
+    """Everything «Tjenester og kapasitet» shows for ``selection`` and ``scenario`` (whose
+    ``own`` holds the kommune's own numbers and økonomiplan, used in place of KOSTRA)."""
     sel = selection
-    sources, base, ptab_q, pop, alts = _inputs(store, sel)
+    sources, base, ptab_q, pop, alts = _inputs(store, sel, scenario.own)
     n_alt, ptab = len(alts), ptab_q or "14746"
     intro = say(
         language,
@@ -126,8 +141,9 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         "Dekningsgraden er frå KOSTRA; befolkninga frå framskrivingane til SSB. Skuggen viser "
         f"spennet mellom {tx.alternatives_words(n_alt, language)}.")
     common = _common(sel, "tjenester", f"Tjenester og kapasitet – {sel.region_name}", sources,
-                     ptab_q, base.kostra_year, language, scenario, intro, n_alt)
-    notes = tuple(base.notes)
+                     ptab_q, base.kostra_year, language, scenario, intro, n_alt,
+                     own=bool(base.own or scenario.own.plan))
+    notes = tuple(base.notes) + _own_notes(base)
     if not base.ok:
         return Report(horizon=sel.horizon, notes=notes, missing=(
             f"Databasen mangler KOSTRA-brukertall eller befolkning for {sel.region_name}."),
@@ -143,14 +159,20 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     sum_u = sv.with_range(proj_u, sel.alternative)
     sum_s = sum_u if scenario.unchanged else sv.with_range(proj_s, sel.alternative)
     y0 = base.pop_year
-    ids = ("12003", "12292", "07459", ptab)
+    own_ids = (OWN_SOURCE.id,) if base.own else ()
+    ids = ("12003", "12292", "07459", ptab, *own_ids)
     premise = tx.alt_premise(sel.alternative, language)
-    scen_text = tx.describe_scenario(asdict(scenario), language)
-    caption = source_line(sources, ids, {
+    scen_text = tx.describe_scenario(scenario.levers(), language)
+    own_users = {s for s, _ in scenario.own.users}
+    own_line = (" " + say(language, "Dagens tall der det står «kommunens egne tall»: "
+                                    "kommunens egne tall, ikke KOSTRA.",
+                          "Dagens tal der det står «kommunens egne tall»: kommunens egne "
+                          "tal, ikkje KOSTRA.")) if base.own else ""
+    caption = source_line(sources, ("12003", "12292", "07459", ptab), {
         "12003": say(language, f"brukere 31.12.{base.kostra_year}",
                      f"brukarar 31.12.{base.kostra_year}"),
         ptab: f"{tx.alt_caption(sel.alternative, language)}; {tx.range_phrase(n_alt, language)}; "
-              f"{scen_text}"}, language)
+              f"{scen_text}"}, language) + own_line
     services = [s for s in SERVICES if s in base.services]
 
     # -- key figures ------------------------------------------------------------------
@@ -168,37 +190,52 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         else:
             d = round(scen) - round(unchanged)
             delta = f"{fmt_int(d, sign=True)} i scenarioet"
+        mine = s in own_users and any(o.startswith(sv.SERVICE_LABELS[s]) for o in base.own)
         figs.append(KeyFigure(
             f"kf_brukere_{s}", f"{_short(s, language)} {horizon}", unchanged, "personer", 0,
-            today, str(base.kostra_year), str(horizon), ids, delta_text=delta,
-            delta_arrow=_arrow(d),
+            today, str(base.kostra_year), str(horizon), ids if mine else ids[:4],
+            delta_text=delta, delta_arrow=_arrow(d),
+            delta_note=f"i dag {fmt_int(today)}, {sv.OWN_LABEL}" if mine else "",
             help=(f"{sv.SERVICE_LABELS[s]}, uendret dekningsgrad. I dag: {fmt_int(today)} "
-                  f"({base.kostra_year}). Spenn over alle alternativer i databasen: "
+                  + (f"({sv.OWN_LABEL}). " if mine else f"({base.kostra_year}). ")
+                  + f"Spenn over alle alternativer i databasen: "
                   f"{fmt_int(u.loc[horizon, 'low'])}–{fmt_int(u.loc[horizon, 'high'])}. "
                   "Framskrevne brukere = Σ dekningsgrad i aldersgruppen × framskrevet "
                   "folkemengde i gruppen."),
             note=f"scenario {fmt_int(scen)}"))
-    cap_u = sv.capacity(base.places, _need(proj_u, sel.alternative))
-    cap_s = sv.capacity(base.places, _need(proj_s, sel.alternative))
-    if base.places is None or _need(proj_u, sel.alternative).empty:
+    need_u, need_s = _need(proj_u, sel.alternative), _need(proj_s, sel.alternative)
+    own_places = scenario.own.places is not None and base.places is not None
+    plan = {y: v for y, v in scenario.own.plan if y > y0}
+    if len(plan) < len(scenario.own.plan):
+        notes += (f"Økonomiplanen: endringer før {y0 + 1} er ikke tatt med; dagens plasser "
+                  "gjelder fra basisåret.",)
+    planned = sv.planned_places(base.places, plan, y0) if base.places is not None else None
+    places_word = say(language, "planlagte plasser", "planlagde plassar") if plan else \
+        say(language, "dagens plasser", "dagens plassar")
+    kf_label = say(language, "For få plasser fra", "For få plassar frå")
+    if base.places is None or need_u.empty:
         why = "Tabell 11875 har ingen tall for regionen." if base.places is None else \
             ("Langtidsopphold etter alder (tabell 11645) mangler, så plassbehovet kan ikke "
              "regnes ut; alle institusjonsbrukere sammenlignes ikke med plasser.")
-        figs.append(KeyFigure("plasser", say(language, "Plassbehov over dagens plasser",
-                                             "Plassbehov over dagens plassar"), None,
-                              value_text="–", sources=("11875", "11645"), help=why))
+        figs.append(KeyFigure("plasser", kf_label, None, value_text="–",
+                              sources=("11875", "11645"), help=why))
+        cap_u = cap_s = None
     else:
+        cap_u = sv.capacity_against_plan(need_u, planned)
+        cap_s = sv.capacity_against_plan(need_s, planned)
         figs.append(KeyFigure(
-            "plasser_over", say(language, "Plassbehov over dagens plasser",
-                                "Plassbehov over dagens plassar"),
+            "plasser_over", kf_label,
             None if cap_u.first_year_over is None else float(cap_u.first_year_over), "år",
             sources=("11875", *ids),
             value_text=_first_text(cap_u.first_year_over, y0, language),
             delta_text="" if scenario.unchanged else
             f"scenario: {_first_text(cap_s.first_year_over, y0, language)}",
-            help=(f"Første år plassbehovet ({OCC_TEXT}) er større enn dagens "
-                  f"{fmt_int(base.places)} disponible plasser ({base.places_year}, "
-                  "tabell 11875).")))
+            delta_note=sv.OWN_LABEL if own_places or plan else "",
+            help=(f"Første år plassbehovet ({OCC_TEXT}) er større enn {places_word}: "
+                  f"{fmt_int(base.places)} disponible plasser i dag ("
+                  + (sv.OWN_LABEL if own_places else f"{base.places_year}, tabell 11875")
+                  + (")" if not plan else "), endret etter økonomiplanen ("
+                     + _plan_text(plan) + f"; {sv.OWN_LABEL})") + ".")))
     kf_text = [say(language,
                    f"Brukere per 31.12.{base.kostra_year} (KOSTRA) og framskrevet til {horizon} "
                    f"{premise}. Venstre tall: uendret dekningsgrad; endringen viser scenarioet.",
@@ -210,12 +247,11 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     sec_kf = Section("nokkeltall", say(language, f"Nøkkeltall {horizon}", f"Nøkkeltal {horizon}"),
                      text=tuple(kf_text), items=tuple(figs))
 
-    # -- users charts -----------------------------------------------------------------
+    # -- users charts (users only: places are compared with residents in «kapasitet») -----
     charts = []
     for s in services:
         df = _rename_range(service_table(sum_u, sum_s, s), n_alt, language)
         lo, hi = _band_cols(n_alt, language)
-        places = base.places if s == "institusjon" else None
         u0 = base.users(s)
         u1 = float(sum_u[(sum_u["service"] == s) & (sum_u["year"] == horizon)]["users"].iloc[0])
         headline = tx.expected(
@@ -226,85 +262,122 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
             language, lead=f"I {sel.region_name}") + say(
                 language, f" med dagens dekningsgrad, {premise}.",
                 f" med dagens dekningsgrad, {premise}.")
-        cap = caption + (f" Plasser: tabell 11875 ({base.places_year})."
-                         if places is not None else "")
         charts.append(Chart(
             f"brukere_{s}", f"{_label(s, language)}, {sel.region_name}", "scenario_band", df,
             headline=headline, spec={"unchanged": "Uendret", "scenario": "Scenario",
                                      "low": lo, "high": hi,
                                      "ytitle": say(language, "Personer", "Personar"),
-                                     "show_scenario": not scenario.unchanged, "hline": places,
-                                     "hline_text": say(language, "Plasser i dag: ",
-                                                       "Plassar i dag: ") + fmt_int(places)
-                                     if places is not None else ""},
-            sources=ids + (("11875",) if places is not None else ()), caption=cap,
+                                     "show_scenario": not scenario.unchanged},
+            sources=ids, caption=caption,
             decimals={"Uendret": 0, "Scenario": 0, lo: 0, hi: 0}))
     sec_users = Section("brukere", say(language, "Brukere fram mot 2050",
                                        "Brukarar fram mot 2050"), items=tuple(charts))
 
-    # -- capacity ---------------------------------------------------------------------
-    if base.places is None or _need(proj_u, sel.alternative).empty:
-        sec_cap = Section("kapasitet", say(language, "Institusjonsplasser og behov",
-                                           "Institusjonsplassar og behov"),
-                          text=("Ingen tall for institusjonsplasser (tabell 11875) for regionen. "
-                                + " ".join(n for n in base.notes if "11875" in n)
-                                if base.places is None else
-                                "Plassbehovet kan ikke regnes ut uten langtidsopphold etter "
-                                "alder (tabell 11645).",))
-    else:
-        rows = []
-        for y in KEY_YEARS:
-            if y in cap_u.gaps:
-                rows.append({"År": y, "Plasser i dag": base.places,
-                             "Behov, uendret": cap_u.need[y],
-                             "Mangler, uendret": cap_u.gaps[y],
-                             "Behov, scenario": cap_s.need[y],
-                             "Mangler, scenario": cap_s.gaps[y]})
-        cap_table = pd.DataFrame(rows)
-        first_u = _first_text(cap_u.first_year_over, y0, language)
-        first_s = _first_text(cap_s.first_year_over, y0, language)
-        text = say(language,
-                   f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplasser "
-                   f"({base.places_year}). Plassbehovet er {OCC_TEXT}. Med uendret "
-                   f"dekningsgrad vil behovet kunne bli større enn dagens plasser "
-                   f"**{first_u}**, {premise}",
-                   f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplassar "
-                   f"({base.places_year}). Med uendra dekningsgrad vil behovet kunne bli større "
-                   f"enn dagens plassar **{first_u}**, {premise}") + \
-            ("." if cap_s.first_year_over == cap_u.first_year_over
-             else f"; i scenarioet **{first_s}**.")
-        sec_cap = Section("kapasitet", say(language, "Institusjonsplasser og behov",
-                                           "Institusjonsplassar og behov"), text=(text,),
-                          items=(Table("kapasitet", say(language, "Plasser og behov",
-                                                        "Plassar og behov"), cap_table,
-                                       {c: 0 for c in cap_table.columns if c != "År"},
-                                       ("11875", *ids),
-                                       note="«Mangler»: behov minus dagens plasser; negative "
-                                            "tall er ledige plasser.",
-                                       caption=caption),))
+    sec_cap = _capacity_section(sel, base, scenario, cap_u, cap_s, need_u, need_s, planned,
+                                plan, own_places, ids, caption, premise, language)
 
     # -- coverage today ---------------------------------------------------------------
     b = base.bands
+    marked = {sv.SERVICE_LABELS[s] for s in own_users
+              if any(o.startswith(sv.SERVICE_LABELS[s]) for o in base.own)}
     cov = pd.DataFrame({"Tjeneste": b["service"].map(lambda s: _label(s, language)),
                         "Aldersgruppe": b["label"], "Brukere": b["users"],
-                        "Innbyggere": b["population"], "Dekningsgrad (%)": b["coverage"] * 100})
+                        "Innbyggere": b["population"], "Dekningsgrad (%)": b["coverage"] * 100,
+                        "Brukertall": [sv.OWN_LABEL if sv.SERVICE_LABELS[s] in marked
+                                       else "KOSTRA" for s in b["service"]]})
     sec_cov = Section(
         "dekningsgrad", say(language, f"Dekningsgrad i dag ({base.kostra_year})",
                             f"Dekningsgrad i dag ({base.kostra_year})"),
         text=("Brukere per 31.12. delt på innbyggere 1.1. året etter, per aldersgruppe. Antallet "
-              "står ved siden av andelen – i små kommuner gir noen få brukere store utslag.",),
+              "står ved siden av andelen – i små kommuner gir noen få brukere store utslag."
+              + (" Der kommunens egne tall er brukt, er totalen fordelt på aldersgruppene "
+                 "etter KOSTRA-fordelingen." if marked else ""),),
         items=(Table("dekningsgrad", "Dekningsgrad", cov,
                      {"Brukere": 0, "Innbyggere": 0, "Dekningsgrad (%)": 2},
-                     ("12003", "12292", "07459"),
-                     caption=source_line(sources, ("12003", "12292", "07459"), None, language)),))
+                     ("12003", "12292", "07459", *own_ids),
+                     caption=source_line(sources, ("12003", "12292", "07459"), None, language)
+                     + own_line),))
 
     sec_cmp = comparison_section(store, sel, sources, ("hjemme80", "inst80", "plasser1000"),
                                  language)
     summary = tuple(c.headline for c in charts if c.key != "brukere_langtid") + \
-        tuple(t.replace("**", "") for t in sec_cap.text if sec_cap.items)
+        tuple(t.replace("**", "") for t in sec_cap.text[:1] if sec_cap.items)
     return Report(horizon=horizon, notes=notes, summary=summary,
-        sections=(sec_kf, sec_users, sec_cap, sec_cov, sec_cmp),
-        method=tuple(f"**{m.heading}.** {m.text}" for m in method.sections()), **common)
+                  sections=(sec_kf, sec_users, sec_cap, sec_cov, sec_cmp),
+                  method=method.paragraphs(), **common)
+
+
+def _plan_text(plan: dict[int, float]) -> str:
+    """«2027: +12, 2029: −8» (places added or closed per year)."""
+    return ", ".join(f"{y}: {fmt_int(v, sign=True)}" for y, v in sorted(plan.items()))
+
+
+def _capacity_section(sel: Selection, base: sv.ServiceBase, scenario: sv.Scenario, cap_u,
+                      cap_s, need_u: pd.Series, need_s: pd.Series, planned, plan: dict,
+                      own_places: bool, ids, caption: str, premise: str,
+                      language: str) -> Section:
+    """Places (today's, or as the økonomiplan changes them) against the places needed:
+    one sentence, a chart of need and places per year, and a table at 2030/2040/2050."""
+    title = say(language, "Institusjonsplasser og behov", "Institusjonsplassar og behov")
+    if cap_u is None:
+        return Section("kapasitet", title, text=(
+            "Ingen tall for institusjonsplasser (tabell 11875) for regionen. "
+            + " ".join(n for n in base.notes if "11875" in n) if base.places is None else
+            "Plassbehovet kan ikke regnes ut uten langtidsopphold etter alder (tabell 11645).",))
+    y0 = base.pop_year
+    mark = f" ({sv.OWN_LABEL})" if own_places else f" ({base.places_year})"
+    first_u = _first_text(cap_u.first_year_over, y0, language)
+    first_s = _first_text(cap_s.first_year_over, y0, language)
+    against = say(language, "de planlagte plassene", "dei planlagde plassane") if plan else \
+        say(language, "dagens plasser", "dagens plassar")
+    plan_part = say(language, f" Økonomiplanen endrer plassene slik: {_plan_text(plan)} "
+                              f"({sv.OWN_LABEL}).",
+                    f" Økonomiplanen endrar plassane slik: {_plan_text(plan)} "
+                    f"({sv.OWN_LABEL}).") if plan else ""
+    text = say(language,
+               f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplasser"
+               f"{mark}.{plan_part} Plassbehovet er {OCC_TEXT}. Med uendret dekningsgrad vil "
+               f"behovet kunne bli større enn {against} **{first_u}**, {premise}",
+               f"{sel.region_name} har {fmt_int(base.places)} disponible institusjonsplassar"
+               f"{mark}.{plan_part} Med uendra dekningsgrad vil behovet kunne bli større enn "
+               f"{against} **{first_u}**, {premise}") + \
+        ("." if cap_s.first_year_over == cap_u.first_year_over
+         else f"; i scenarioet **{first_s}**.")
+    places_col = say(language, "Planlagte plasser", "Planlagde plassar") if plan else \
+        say(language, "Plasser i dag", "Plassar i dag")
+    rows = []
+    for y in KEY_YEARS:
+        if y in cap_u.gaps:
+            rows.append({"År": y, places_col: float(planned.loc[y]),
+                         "Behov, uendret": cap_u.need[y], "Mangler, uendret": cap_u.gaps[y],
+                         "Behov, scenario": cap_s.need[y],
+                         "Mangler, scenario": cap_s.gaps[y]})
+    cap_table = pd.DataFrame(rows)
+    own_ids = ("egne",) if own_places or plan else ()
+    src = tuple(dict.fromkeys(("11875", *ids, *own_ids)))
+    cap_caption = caption + (" " + say(language, "Plasser: kommunens egne tall.",
+                                       "Plassar: kommunens egne tal.") if own_places or plan
+                             else f" Plasser: tabell 11875 ({base.places_year}).")
+    table = Table("kapasitet", say(language, "Plasser og behov", "Plassar og behov"),
+                  cap_table, {c: 0 for c in cap_table.columns if c != "År"}, src,
+                  note=say(language, f"«Mangler»: behov minus {places_col.lower()}; negative "
+                                     "tall er ledige plasser.",
+                           f"«Mangler»: behov minus {places_col.lower()}; negative tal er "
+                           "ledige plassar."),
+                  caption=cap_caption)
+    years = [int(y) for y in need_u.index if int(y) >= y0]
+    series = [(say(language, "Plassbehov, uendret", "Plassbehov, uendra"), need_u)]
+    if not scenario.unchanged:
+        series.append((say(language, "Plassbehov, scenario", "Plassbehov, scenario"), need_s))
+    series.append((places_col, planned))
+    data = pd.DataFrame([{"label": lab, "year": y, "value": float(v.loc[y])}
+                         for lab, v in series for y in years if y in v.index])
+    chart = Chart("kapasitet_plan", say(language, f"Plassbehov og plasser, {sel.region_name}",
+                                        f"Plassbehov og plassar, {sel.region_name}"),
+                  "lines", data, headline=text.replace("**", ""),
+                  spec={"ytitle": say(language, "Plasser", "Plassar"), "decimals": 0},
+                  sources=src, caption=cap_caption, decimals={"value": 0})
+    return Section("kapasitet", title, text=(text,), items=(chart, table))
 
 
 def _updated(sources, table_id: str) -> str:
@@ -412,11 +485,48 @@ def _outlook(store, region: str, level: str, ptab, scenario: sv.Scenario):
     return base, sf.outlook(base, pop, scenario)
 
 
+def _home_weight_section(base: sv.ServiceBase, pop: pd.DataFrame, alternative: str,
+                         horizon: int, ids, caption: str, language: str) -> Section:
+    """The home-service weight is our assumption: årsverk needed at the horizon (uendret)
+    with the assumed weight and with half and double of it, as a table and one sentence."""
+    eff = sf.home_weight_effect(base, pop, alternative, horizon)
+    w0 = sf.HOME_WEIGHT
+    title = say(language, "Antakelse: hvor mye en hjemmetjenestemottaker teller",
+                "Føresetnad: kor mykje ein heimetenestemottakar tel")
+    if w0 not in eff:
+        return Section("hjemmevekt", title)
+    shown0 = round(eff[w0])
+    col = say(language, f"Årsverk {horizon}, uendret", f"Årsverk {horizon}, uendra")
+    rows = [{"Vekt": w, "Forhold til antatt vekt": say(language, "antatt", "anteken") if w == w0
+             else (f"{fmt_num(w / w0, 1)} ×"), col: v,
+             say(language, "Forskjell mot antatt vekt", "Skilnad mot anteken vekt"):
+             round(v) - shown0}
+            for w, v in sorted(eff.items())]
+    lo, hi = sf.HOME_WEIGHT_RANGE
+    text = say(
+        language,
+        f"En mottaker av hjemmetjenester teller som {fmt_num(w0, 1)} institusjonsbeboer når "
+        "dagens årsverk fordeles på brukerne. Vekten er vår antakelse, ikke et SSB-tall. Med "
+        f"vekt {fmt_num(lo, 1)} trengs {fmt_int(eff.get(lo))} årsverk i {horizon}, med "
+        f"{fmt_num(hi, 1)} trengs {fmt_int(eff.get(hi))}, mot {fmt_int(shown0)} med "
+        f"{fmt_num(w0, 1)} (uendret dekningsgrad).",
+        f"Ein mottakar av heimetenester tel som {fmt_num(w0, 1)} institusjonsbebuar når "
+        "dagens årsverk blir fordelte på brukarane. Vekta er vår føresetnad, ikkje eit SSB-tal. "
+        f"Med vekt {fmt_num(lo, 1)} trengst {fmt_int(eff.get(lo))} årsverk i {horizon}, med "
+        f"{fmt_num(hi, 1)} trengst {fmt_int(eff.get(hi))}, mot {fmt_int(shown0)} med "
+        f"{fmt_num(w0, 1)} (uendra dekningsgrad).")
+    frame = pd.DataFrame(rows)
+    diff = frame.columns[-1]
+    return Section("hjemmevekt", title, text=(text,), items=(Table(
+        "hjemmevekt", say(language, "Årsverk med ulike vekter", "Årsverk med ulike vekter"),
+        frame, {"Vekt": 1, col: 0, diff: 0}, ids, caption=caption),))
+
+
 def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCHANGED,
                     language: str = "nb") -> Report:
     """Everything «Bemanning» shows for ``selection`` and ``scenario``."""
     sel = selection
-    sources, base, ptab_q, pop, alts = _inputs(store, sel)
+    sources, base, ptab_q, pop, alts = _inputs(store, sel, scenario.own)
     n_alt, ptab = len(alts), ptab_q or "14746"
     intro = say(
         language,
@@ -428,8 +538,8 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         "dekningsgrad og bemanning per brukar – og kor stor del av innbyggjarane 20–66 år "
         "ville det krevje, samanlikna med landet? Endre føresetnadene for å sjå kva som hjelper.")
     common = _common(sel, "bemanning", f"Bemanning – {sel.region_name}", sources, ptab_q,
-                     base.kostra_year, language, scenario, intro, n_alt)
-    notes = tuple(base.notes)
+                     base.kostra_year, language, scenario, intro, n_alt, own=bool(base.own))
+    notes = tuple(base.notes) + _own_notes(base)
     if not base.ok or base.aarsverk is None:
         return Report(horizon=sel.horizon, notes=notes, missing=(
             f"Databasen mangler KOSTRA-tall (brukere eller årsverk) eller befolkning for "
@@ -443,12 +553,17 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     horizon = min(sel.horizon, int(out_u["year"].max()))
     y0 = base.pop_year
     premise = tx.alt_premise(sel.alternative, language)
-    scen_text = tx.describe_scenario(asdict(scenario), language)
-    ids = ("12292", "12003", "07459", ptab)
-    caption = source_line(sources, ids, {
+    scen_text = tx.describe_scenario(scenario.levers(), language)
+    own_aarsverk = scenario.own.aarsverk is not None
+    ids = ("12292", "12003", "07459", ptab, *((OWN_SOURCE.id,) if base.own else ()))
+    caption = source_line(sources, ids[:4], {
         "12292": f"årsverk {base.aarsverk_year}",
         ptab: f"{tx.alt_caption(sel.alternative, language)}; {tx.range_phrase(n_alt, language)}; "
-              f"{scen_text}"}, language)
+              f"{scen_text}"}, language) + (
+        " " + say(language, "Dagens tall der det står «kommunens egne tall»: kommunens egne "
+                            "tall, ikke KOSTRA.",
+                  "Dagens tal der det står «kommunens egne tall»: kommunens egne tal, ikkje "
+                  "KOSTRA.") if base.own else "")
     alt = sel.alternative
     au = sf.at_years(out_u, alt, (y0, horizon), "aarsverk")
     as_ = sf.at_years(out_s, alt, (y0, horizon), "aarsverk")
@@ -456,7 +571,8 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     shs = sf.at_years(out_s, alt, (y0, *KEY_YEARS), "share")
     if sel.level != "land":
         _, lu = memo(store, _outlook, "0", "land", ptab_q, sv.UNCHANGED)
-        ls = lu if scenario.unchanged else _outlook(store, "0", "land", ptab_q, scenario)[1]
+        levers = replace(scenario, own=sv.OwnNumbers())  # the country: SSB's numbers
+        ls = lu if scenario.unchanged else _outlook(store, "0", "land", ptab_q, levers)[1]
         land_u = sf.at_years(lu, alt, (y0, *KEY_YEARS), "share") if len(lu) else {}
         land_s = sf.at_years(ls, alt, (y0, *KEY_YEARS), "share") if len(ls) else {}
     else:
@@ -467,9 +583,13 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     d_u = round(a_u or 0) - round(a0)
     d_s = round(a_s or 0) - round(a_u or 0)
     figs = (
-        KeyFigure("aarsverk_i_dag", f"Årsverk i dag ({base.aarsverk_year})", a0, "årsverk", 0,
-                  sources=("12292",),
-                  help="Årsverk i brukerrettede tjenester i pleie og omsorg (KOSTRA 12292)."),
+        KeyFigure("aarsverk_i_dag", say(language, "Årsverk i dag", "Årsverk i dag")
+                  + (f" ({base.aarsverk_year})" if not own_aarsverk else ""), a0, "årsverk", 0,
+                  sources=("egne",) if own_aarsverk else ("12292",),
+                  delta_note=sv.OWN_LABEL if own_aarsverk else "",
+                  help=f"Årsverk i brukerrettede tjenester i pleie og omsorg ({sv.OWN_LABEL})."
+                  if own_aarsverk else
+                  "Årsverk i brukerrettede tjenester i pleie og omsorg (KOSTRA 12292)."),
         KeyFigure("aarsverk_uendret", f"Årsverk {horizon}, uendret", a_u, "årsverk", 0, a0,
                   str(base.aarsverk_year), str(horizon), ids,
                   delta_text=f"{fmt_int(d_u, sign=True)} {say(language, 'fra i dag', 'frå i dag')}",
@@ -576,7 +696,8 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
                                   "Årsverk per 1 000 innbyggjarar 80+ samanlikna"),
                     text=() if kitems else ("Ingen tall for årsverk per 1 000 innbyggere 80+ i "
                                             "databasen.",), items=tuple(kitems))
+    sec_w = _home_weight_section(base, pop, alt, horizon, ids, caption, language)
     return Report(horizon=horizon, notes=notes, summary=(headline, share_headline),
-                  sections=(sec_kf, sec_a, sec_s, sec_k),
-                  method=tuple(f"**{m.heading}.** {m.text}" for m in method.sections()),
+                  sections=(sec_kf, sec_a, sec_w, sec_s, sec_k),
+                  method=method.paragraphs(),
                   **common)

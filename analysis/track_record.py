@@ -40,17 +40,37 @@ class TrackRecord:
     def ok(self) -> bool:
         return not self.rows.empty
 
-    def sentence(self) -> str | None:
-        """«2020-framskrivingen bommet med +2,1 % på folketallet for 2025.» for the oldest
-        round with a comparison, at its latest observed year (None without a comparison)."""
-        if self.rows.empty:
+    def sentence(self, measure: str = "total", language: str = "nb") -> str | None:
+        """«2020-framskrivingen bommet med +2,1 % på folketallet for 2025.» (``measure``
+        ``total``) or «… på antallet 80 år og eldre for 2025.» (``80``) for the oldest round
+        with a comparison, at its latest observed year (None without a comparison)."""
+        col = "error_pct" if measure == "total" else "error_pct_80"
+        d = self.rows.dropna(subset=[col])
+        if d.empty:
             return None
-        r = self.rows.sort_values(["round", "year"]).groupby("round").tail(1).iloc[0]
-        if round(float(r["error_pct"]), 1) == 0:
-            return (f"{int(r['round'])}-framskrivingen traff folketallet for "
-                    f"{int(r['year'])} (avvik under 0,05 %).")
-        return (f"{int(r['round'])}-framskrivingen bommet med "
-                f"{fmt_pct(r['error_pct'], 1, sign=True)} på folketallet for {int(r['year'])}.")
+        r = d.sort_values(["round", "year"]).groupby("round").tail(1).iloc[0]
+        what = ("folketallet" if measure == "total" else
+                ("talet på innbyggjarar 80 år og eldre" if language == "nn"
+                 else "antallet innbyggere 80 år og eldre"))
+        rnd, year = int(r["round"]), int(r["year"])
+        if round(float(r[col]), 1) == 0:
+            hit = "trefte" if language == "nn" else "traff"
+            return f"{rnd}-framskrivingen {hit} {what} for {year} (avvik under 0,05 %)."
+        miss = "bomma" if language == "nn" else "bommet"
+        return (f"{rnd}-framskrivingen {miss} med {fmt_pct(r[col], 1, sign=True)} på {what} "
+                f"for {year}.")
+
+    def chart_frame(self, measure: str = "total") -> pd.DataFrame:
+        """One line per round: label («2020-framskrivingen»), year, value (error %), with
+        the projected and observed persons behind it (columns of the ``lines`` chart)."""
+        suffix = "" if measure == "total" else "_80"
+        d = self.rows.dropna(subset=[f"error_pct{suffix}"])
+        return pd.DataFrame({
+            "label": [f"{int(r)}-framskrivingen" for r in d["round"]],
+            "year": d["year"].astype(int).to_numpy(),
+            "value": d[f"error_pct{suffix}"].astype(float).to_numpy(),
+            "projected": d[f"projected{suffix}"].astype(float).to_numpy(),
+            "observed": d[f"observed{suffix}"].astype(float).to_numpy()})
 
 
 def _observed(store: Store, region_code: str) -> pd.DataFrame:

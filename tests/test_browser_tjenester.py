@@ -34,7 +34,7 @@ def test_tjenester_in_chromium(server, page, tmp_path):
     page.get_by_role("heading", name="Tjenester og kapasitet – Bodø").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_text("Institusjon 2040").first.wait_for()
-    assert page.get_by_text("Plassbehov over dagens plasser").count() == 1
+    assert page.get_by_text("For få plasser fra").count() == 1
     shot(page, "tjenester", tmp_path)
     # move the healthier-ageing slider with the keyboard: 0 → 2 years
     slider = page.get_by_role("slider").nth(2)

@@ -192,3 +192,67 @@ def test_pyramid_year_slider_draws_that_year(app, db):
     slider.set_value(2027).run()
     assert not at.exception
     assert _pyramid_women(at, 85) == pytest.approx(1.1 * 1.5)
+
+
+# -- track record -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def db_round(tmp_path_factory):
+    """The authored store plus SSB's 2024 round (14288, MMMM) for Moss: every (sex, age)
+    cell 1.1 × the observed cell in 2025 and 0.95 × in 2026."""
+    import itertools
+
+    import pandas as pd
+
+    from data_sources.store import SourceInfo
+    from tests.test_demography import AGES, YOUNG
+    path = tmp_path_factory.mktemp("round") / "round.duckdb"
+    s = make_store(path)
+    rows = [dict(region_code="3103", sex=sx, age=a, year=y, alternative="MMMM",
+                 persons=(YOUNG["3103"] if a < 20 else 1.0) * (0.5 if y == 2025 else 1.0) * f,
+                 table_id="14288")
+            for sx, a, (y, f) in itertools.product("12", AGES, ((2025, 1.1), (2026, 0.95)))]
+    s.replace_table_data(SourceInfo("14288", "Framskrevet folkemengde", "projection",
+                                    round="2024"), pd.DataFrame(rows))
+    s.close()
+    return path
+
+
+def test_track_record_section_by_hand(db_round):
+    # Hand: Moss 2025 observed 106 persons (212 × 0.5), 80+ 26; the round says 116.6 and
+    # 28.6 → +10,0 %. 2026: observed 212 (80+ 52), projected 201.4 (49.4) → −5,0 %.
+    rep = _report(db_round, "3103", "MMMM", 2030)
+    sec = rep.section("treffsikkerhet")
+    assert sec.text[0] == "2024-framskrivingen bommet med −5,0\u00a0% på folketallet for 2026."
+    assert sec.text[1] == ("2024-framskrivingen bommet med −5,0\u00a0% på antallet innbyggere "
+                           "80 år og eldre for 2026.")
+    total = rep.item("treff_total").data.set_index("year")
+    assert total.loc[2025, "value"] == pytest.approx(10.0)
+    assert (total.loc[2025, "projected"], total.loc[2025, "observed"]) == \
+        (pytest.approx(116.6), 106.0)
+    assert rep.item("treff_80").data.set_index("year").loc[2025, "observed"] == 26.0
+    assert rep.item("treff_total").caption.startswith(
+        "Kilde: SSB, tabell 14288 (befolkningsframskrivingene 2024), hovedalternativet MMMM; "
+        "tabell 07459")
+    assert any("8 av 10 kommuner" in m and "små kommuner" in m for m in rep.method)
+    # the current round stays the newest one
+    assert rep.item("band_Totalt").caption.startswith("Kilde: SSB, tabell 14746")
+
+
+def test_page_shows_track_record(db_round, monkeypatch):
+    monkeypatch.setenv("KG_DB_PATH", str(db_round))
+    reset_store()
+    st.cache_data.clear()
+    at = _open("3103", "MMMM", "2030")
+    report = _report(db_round, "3103", "MMMM", 2030)
+    assert_page_shows(at, report)
+    assert "Hvor godt har framskrivingene truffet?" in [h.value for h in at.subheader]
+    assert " ".join(report.section("treffsikkerhet").text[:2]) in [m.value for m in at.markdown]
+    assert len(at.get("plotly_chart")) == 8  # 4 bands, index, 2 track-record charts, pyramid
+    reset_store()
+
+
+def test_page_says_in_one_line_when_no_round(app, db):
+    at = _open("3103", "MMMM", "2030")
+    caps = [c.value for c in at.caption]
+    assert ("Databasen har ingen tidligere framskrivinger fra SSB (2020, 2022 eller 2024) for "
+            "Moss, så treffsikkerheten kan ikke vises.") in caps

@@ -39,8 +39,29 @@ def test_bemanning_figures_equal_model(monkeypatch, store_path):
     assert m.value == fmt_share(value(out, 2040, "share"), 1)
     _, land = outlook(store_path, "0", "land")
     assert f"landet {fmt_share(value(land, 2040, 'share'), 1)}" in m.delta
-    assert at.dataframe[0].value["Region"].tolist()[:1] == ["Bodø"]
-    assert "Hele landet" in at.dataframe[0].value["Region"].tolist()
+    share = next(d.value for d in at.dataframe if "Region" in d.value.columns)
+    assert share["Region"].tolist()[:1] == ["Bodø"]
+    assert "Hele landet" in share["Region"].tolist()
+
+
+def test_home_weight_assumption_and_its_effect(monkeypatch, store_path):
+    """The weight of a home-service user is our assumption: the page shows the årsverk at
+    the assumed weight and at half and double of it (staffing.outlook, hand-checked in
+    tests/test_staffing.py), and the difference of the figures shown."""
+    at = run_page(monkeypatch, store_path, "views/bemanning.py", aar="2040")
+    s = get_store(store_path)
+    base = sv.load_base(s, "1804", "kommune")
+    pop = sv.population_frame(s, "1804", base.pop_year)
+    at_w = {w: value(sf.outlook(base, pop, home_weight=w), 2040) for w in (0.1, 0.2, 0.4)}
+    table = next(d.value for d in at.dataframe if "Vekt" in d.value.columns).set_index("Vekt")
+    assert table.loc["0,2", "Årsverk 2040, uendret"] == fmt_int(at_w[0.2])
+    assert table.loc["0,1", "Årsverk 2040, uendret"] == fmt_int(at_w[0.1])
+    assert table.loc["0,4", "Forskjell mot antatt vekt"] == \
+        fmt_int(round(at_w[0.4]) - round(at_w[0.2]), sign=True).replace("+", "")
+    assert table.loc["0,2", "Forhold til antatt vekt"] == "antatt"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Vekten er vår antakelse, ikke et SSB-tall." in text
+    assert f"Med vekt 0,1 trengs {fmt_int(at_w[0.1])} årsverk i 2040" in text
 
 
 def test_bemanning_sliders(monkeypatch, store_path):

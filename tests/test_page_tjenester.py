@@ -170,7 +170,7 @@ def test_page_shows_model_numbers(monkeypatch, store_path):
     b = sv.load_base(s, "1804", "kommune")
     proj = sv.project_users(b.bands, sv.population_frame(s, "1804", b.pop_year), b.pop_year)
     cap = sv.capacity(335, sv.place_need(proj, "MMMM"))
-    first = metric(at, "Plassbehov over dagens plasser").value
+    first = metric(at, "For få plasser fra").value
     assert first == ("i dag" if cap.first_year_over == 2026 else str(cap.first_year_over))
     # KOSTRA comparison: 12209 hjemmetjenester 80+ 2023 for Bodø = 22,2 % (real SSB value)
     latest = at.dataframe[-1].value.set_index("Indikator")
@@ -234,3 +234,67 @@ def test_population_frame_equals_the_stored_rows(store_path):
     base = hist.groupby("age")["persons"].sum()
     for alt in ("MMMM", "LHML"):
         assert frame.loc[(alt, 2026)].sum() == pytest.approx(base.sum())
+
+
+# -- the kommune's own numbers and the økonomiplan ------------------------------------------
+def test_own_numbers_in_the_link_replace_kostra(monkeypatch, store_path):
+    from analysis.format import fmt_int
+    at = run_page(monkeypatch, store_path, "views/tjenester.py", aar="2040",
+                  egen_lang="200", egen_plass="300", plan="2027:12,2029:-8")
+    s = get_store(store_path)
+    base = sv.load_base(s, "1804", "kommune")
+    kostra_lt = base.users("langtid")
+    _, lt2040 = expected_users(store_path, "1804", "langtid", 2040)
+    # Hand: scaling today's users in every age band by 200 / KOSTRA's total scales the
+    # projection by the same factor (users(t) = Σ users_band × growth_band(t)).
+    assert metric(at, "Langtidsopphold 2040").value == fmt_int(lt2040 * 200 / kostra_lt)
+    assert any("(i bruk)" in e.label for e in at.expander)
+    caps = " ".join(c.value for c in at.caption)
+    assert (f"Kommunens egne tall erstatter KOSTRA i modellen: Beboere med langtidsopphold: "
+            f"200 (kommunens egne tall; KOSTRA: {fmt_int(kostra_lt)}); Institusjonsplasser: "
+            "300 (kommunens egne tall; KOSTRA: 335).") in caps
+    # planned places: 300 today, +12 from 2027, −8 from 2029 → 304 in 2030 and later
+    own = sv.with_own_numbers(base, sv.OwnNumbers(users=(("langtid", 200.0),), places=300.0))
+    need = sv.place_need(sv.project_users(own.bands, sv.population_frame(s, "1804", 2026),
+                                          2026), "MMMM")
+    cap = next(d.value for d in at.dataframe if "Planlagte plasser" in d.value.columns)
+    row = cap.set_index("År").loc["2030"]
+    assert row["Planlagte plasser"] == "304"
+    assert row["Behov, uendret"] == fmt_int(need.loc[2030])
+    assert row["Mangler, uendret"] == fmt_int(round(need.loc[2030]) - 304)
+    cov = next(d.value for d in at.dataframe if "Brukertall" in d.value.columns)
+    marks = dict(zip(cov["Tjeneste"], cov["Brukertall"]))
+    assert marks["Beboere med langtidsopphold"] == "kommunens egne tall"
+    assert marks["Mottakere av hjemmetjenester"] == "KOSTRA"
+    assert "Plasser: kommunens egne tall." in caps
+    # exports read the same report: its data version and sources name the own numbers
+    from analysis.report import Selection
+    from analysis.services_report import services_report
+    rep = services_report(s, Selection("1804", "Bodø", "kommune", "18", "MMMM", 2040),
+                          sv.Scenario(own=sv.OwnNumbers(users=(("langtid", 200.0),),
+                                                        places=300.0)))
+    assert rep.data_version == "framskriving 2026, KOSTRA 2025, kommunens egne tall"
+    assert "egne" in rep.item("kf_brukere_langtid").sources
+    assert rep.item("kf_brukere_langtid").delta_note.endswith("kommunens egne tall")
+    assert rep.sources["egne"].cite() == "Kommunen, Kommunens egne tall; kommunens egne tall"
+    assert at.query_params["plan"] == "2027:12,2029:-8"
+
+
+def test_own_numbers_typed_in_the_form_travel_to_bemanning(monkeypatch, store_path):
+    from analysis.format import fmt_int
+    at = run_page(monkeypatch, store_path, "views/tjenester.py", aar="2040",
+                  egen_plass="-5")
+    assert any("egen_plass=«-5» i lenken er ikke et helt tall" in w.value for w in at.warning)
+    assert not any("(i bruk)" in e.label for e in at.expander)
+    at.number_input(key="_w_own_aarsverk").set_value(900.0).run()
+    at.number_input(key="_w_own_places").set_value(320).run()
+    at.text_input(key="_w_own_plan").input("2028: +10, 2031: x").run()
+    assert not at.exception
+    assert any("«2031: x» kan ikke brukes" in w.value for w in at.warning)
+    cap = next(d.value for d in at.dataframe if "Planlagte plasser" in d.value.columns)
+    assert cap.set_index("År").loc["2030", "Planlagte plasser"] == "330"
+    assert at.query_params["egen_aarsv"] == "900" and at.query_params["plan"] == "2028:10"
+    at.switch_page("views/bemanning.py").run()
+    assert not at.exception
+    m = metric(at, "Årsverk i dag")
+    assert m.value == fmt_int(900) and m.label == "Årsverk i dag"

@@ -85,6 +85,39 @@ def test_version_note():
     assert rl.version_note("2026", 2025, "2026", 2025) == ""
 
 
+# -- the kommune's own numbers and the økonomiplan ------------------------------------------
+def test_own_numbers_and_plan_round_trip(names, changes):
+    state = rl.LinkState("1804", "MMMM", 2040, own={"langtid": 210.0, "places": 300.0,
+                                                    "aarsverk": 812.5},
+                         plan=((2027, 12.0), (2029, -8.0)))
+    params = rl.to_params(state)
+    assert params["egen_lang"] == "210" and params["egen_plass"] == "300"
+    assert params["egen_aarsv"] == "812.5" and params["plan"] == "2027:12,2029:-8"
+    back = parse(params, names, changes)
+    assert back.own == state.own and back.plan == state.plan and not back.notes
+
+
+def test_bad_own_numbers_get_a_note_and_kostra():
+    own, notes = rl.parse_own({"egen_lang": "12.5", "egen_plass": "-3", "egen_hjem": "abc",
+                               "egen_aarsv": "12,5", "egen_bolig": "2000000"})
+    assert own == {"aarsverk": 12.5}
+    assert len(notes) == 4 and all(n.endswith("KOSTRA-tallet brukes.") for n in notes)
+    assert "egen_lang=«12.5» i lenken er ikke et helt tall fra 0 til 1\u00a0000\u00a0000" \
+        in notes[0]
+
+
+def test_plan_parsing_sums_years_and_explains_bad_entries():
+    plan, notes = rl.parse_plan("2027: +12; 2029:-8, 2029:2, 2031:\u22124, 1990:4, x, 2030:0")
+    assert plan == ((2027, 12.0), (2029, -6.0), (2031, -4.0))
+    assert notes == [
+        "Økonomiplanen: «1990:4» kan ikke brukes (skriv år:plasser, f.eks. 2027:12 eller "
+        "2029:-8; år 2000–2050, høyst 10\u00a0000 plasser per år).",
+        "Økonomiplanen: «x» kan ikke brukes (skriv år:plasser, f.eks. 2027:12 eller 2029:-8; "
+        "år 2000–2050, høyst 10\u00a0000 plasser per år)."]
+    assert rl.parse_plan("") == ((), [])
+    assert rl.parse_plan("2027:20000")[0] == ()
+
+
 def test_comparison_set_round_trips_and_bad_codes_are_named(names, changes):
     state = rl.LinkState("1804", "MMMM", 2040, compare=("1806", "1833", "1860"))
     params = rl.to_params(state)

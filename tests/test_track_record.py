@@ -97,3 +97,20 @@ def test_missing_rounds_are_named(tmp_path):
     assert not rec.ok and rec.sentence() is None
     assert "2020-framskrivingen (tabell 12882) er ikke hentet." in rec.notes
     s.close()
+
+
+def test_sentence_for_80_plus_and_chart_frame(store):
+    rec = tr.track_record(store, "4001")
+    proj, proj80 = _published(2020, "Porsgrunn (2020-2023)", 2026)
+    obs, obs80 = _observed("4001", 2026)
+    from analysis.format import fmt_pct
+    err80 = round((proj80 / obs80 - 1) * 100, 1)
+    assert rec.sentence("80") == (f"2020-framskrivingen bommet med {fmt_pct(err80, 1, sign=True)}"
+                                  " på antallet innbyggere 80 år og eldre for 2026.")
+    assert rec.sentence("80", "nn").startswith("2020-framskrivingen bomma med ")
+    f = rec.chart_frame("80")
+    row = f[(f["label"] == "2020-framskrivingen") & (f["year"] == 2026)].iloc[0]
+    assert row["projected"] == pytest.approx(proj80) and row["observed"] == obs80
+    assert row["value"] == pytest.approx((proj80 / obs80 - 1) * 100)
+    assert set(f["label"]) == {"2020-framskrivingen", "2022-framskrivingen",
+                               "2024-framskrivingen"}

@@ -25,11 +25,12 @@ def _lines(chart: Chart, height: int):
     for i, lab in enumerate(dict.fromkeys(d["label"])):
         t = d[d["label"] == lab].sort_values("year")
         traces.append(dict(type="scatter", x=t["year"].tolist(), y=t["value"].tolist(),
-                           mode="lines+markers", name=lab, hovertemplate="%{y:,.1f}",
+                           mode="lines+markers", name=lab,
+                           hovertemplate=f"%{{y:,.{spec.get('decimals', 1)}f}}",
                            line=dict(color=charts.REGION_COLORS[i % 4],
                                      width=3 if i == 0 else 2)))
-    return charts.figure(traces, charts.layout_defaults(height=height, yformat=",.1f",
-                                                        ytitle=spec.get("ytitle")))
+    return charts.figure(traces, charts.layout_defaults(
+        height=height, yformat=f",.{spec.get('decimals', 1)}f", ytitle=spec.get("ytitle")))
 
 
 def _bars(chart: Chart, height: int):

@@ -34,12 +34,85 @@ SLIDERS = (  # key, label, min, max, step, decimals, unit, help
 
 def current() -> sv.Scenario:
     """The scenario as the sliders set it (widget values are in session_state before the
-    script reruns, so a page can build its report before drawing the sliders)."""
+    script reruns, so a page can build its report before drawing the sliders), with the
+    kommune's own numbers from the form on «Tjenester» (or the link)."""
     vals = {}
     for key, *_ in SLIDERS:
         w = st.session_state.get(f"_w_scn_{key}")
         vals[key] = float(w if w is not None else st.session_state.get(f"scn_{key}", 0.0))
-    return sv.Scenario(**vals)
+    return sv.Scenario(**vals, own=own_numbers())
+
+
+# -- the kommune's own numbers (form on «Tjenester», link parameters egen_*/plan) ------------
+OWN_FIELDS = (  # setting, label, step, help
+    ("langtid", "Beboere med langtidsopphold i institusjon", 1,
+     "Antall beboere med langtidsopphold i dag (KOSTRA: tabell 11645)."),
+    ("korttid", "Beboere med korttidsopphold i institusjon", 1,
+     "Antall beboere med korttidsopphold i dag (KOSTRA: tabell 12292)."),
+    ("bolig", "Beboere i bolig med heldøgns bemanning", 1,
+     "Heldøgns omsorg = langtidsopphold + bolig med heldøgns bemanning (KOSTRA: 12292)."),
+    ("hjemme", "Mottakere av hjemmetjenester", 1,
+     "Antall mottakere av hjemmetjenester i dag (KOSTRA: tabell 12003)."),
+    ("places", "Institusjonsplasser", 1, "Disponible institusjonsplasser i dag (KOSTRA: 11875)."),
+    ("aarsverk", "Årsverk i brukerrettede tjenester", 0.1,
+     "Årsverk i pleie og omsorg i dag (KOSTRA: tabell 12292)."),
+)
+
+
+def own_numbers() -> sv.OwnNumbers:
+    """The kommune's own numbers as typed (session_state ``own_*``; None = KOSTRA)."""
+    from analysis import report_link as rl
+    ss = st.session_state
+    vals = {k: ss.get(f"_w_own_{k}", ss.get(f"own_{k}")) for k, *_ in OWN_FIELDS}
+    plan, _ = rl.parse_plan(ss.get("_w_own_plan", ss.get("own_plan", "")))
+    users = tuple((k, float(vals[k])) for k in sv.OWN_SERVICES if vals.get(k) is not None)
+    return sv.OwnNumbers(users=users,
+                         places=None if vals["places"] is None else float(vals["places"]),
+                         aarsverk=None if vals["aarsverk"] is None else float(vals["aarsverk"]),
+                         plan=plan)
+
+
+def _clear_own() -> None:
+    for k, *_ in OWN_FIELDS:
+        st.session_state[f"own_{k}"] = None
+        st.session_state[f"_w_own_{k}"] = None
+    st.session_state["own_plan"] = st.session_state["_w_own_plan"] = ""
+
+
+def own_controls() -> None:
+    """«Kommunens egne tall»: a collapsed form where a planner types today's users, places
+    and årsverk from the kommune's own systems, and the økonomiplan's places by year. They
+    replace KOSTRA in the model, are marked «kommunens egne tall» and travel in the link."""
+    from analysis import report_link as rl
+    ss = st.session_state
+    used = not own_numbers().empty or bool(own_numbers().plan)
+    label = "Kommunens egne tall og økonomiplan" + (" (i bruk)" if used else "")
+    with st.expander(label, expanded=False):
+        st.caption("Skriv inn tall fra kommunens egne systemer. De erstatter KOSTRA-tallet i "
+                   "modellen og merkes «kommunens egne tall» på sidene, i filene og i lenken. "
+                   "Tomt felt: KOSTRA-tallet brukes.")
+        cols = st.columns(3)
+        for i, (k, lab, step, help_) in enumerate(OWN_FIELDS):
+            whole = step == 1
+            kw = {} if f"_w_own_{k}" in ss else {"value": ss.get(f"own_{k}")}
+            if whole and kw.get("value") is not None:
+                kw["value"] = int(kw["value"])
+            with cols[i % 3]:
+                st.number_input(lab, min_value=0 if whole else 0.0,
+                                max_value=rl.OWN_MAX if whole else float(rl.OWN_MAX),
+                                step=step, key=f"_w_own_{k}", help=help_,
+                                placeholder="KOSTRA", **kw)
+            ss[f"own_{k}"] = ss[f"_w_own_{k}"]
+        kw = {} if "_w_own_plan" in ss else {"value": ss.get("own_plan") or ""}
+        st.text_input("Plasser økonomiplanen legger til (+) eller legger ned (−), per år",
+                      key="_w_own_plan", placeholder="2027: +12, 2029: -8",
+                      help="Skriv år: plasser, skilt med komma. Endringen gjelder fra "
+                           "1. januar det året.", **kw)
+        ss["own_plan"] = ss["_w_own_plan"]
+        _, notes = rl.parse_plan(ss["own_plan"])
+        for n in notes:
+            st.warning(n, icon=":material/error:")
+        st.button("Fjern egne tall", key="own_clear", on_click=_clear_own)
 
 
 def _reset() -> None:

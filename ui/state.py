@@ -74,6 +74,9 @@ def _init_from_url(names: dict[str, str]) -> None:
     for key, *_ in scn.SLIDERS:
         ss[f"scn_{key}"] = float(link.scenario.get(key, 0.0))
         ss[f"_w_scn_{key}"] = ss[f"scn_{key}"]
+    for key, *_ in scn.OWN_FIELDS:
+        ss[f"own_{key}"] = link.own.get(key)
+    ss["own_plan"] = rl.plan_text(link.plan)
     notes = list(link.notes)
     v = data.cached(_versions)
     newest = next(iter(v["rounds"]), None)
@@ -128,15 +131,21 @@ def _data_version_params() -> dict[str, str]:
 def link_params() -> dict[str, str]:
     """The URL parameters of the current view (selection, scenario, målform, version)."""
     ss = st.session_state
-    scenario = {k: v for k, v in vars(scn.current()).items() if v}
+    current = scn.current()
+    scenario = {k: v for k, v in current.levers().items() if v}
+    own = current.own
+    mine = {**dict(own.users), "places": own.places, "aarsverk": own.aarsverk}
     state = rl.LinkState(ss.region, ss.alternative, int(ss.horizon), scenario,
-                         language(), None, None, compare=tuple(ss.get("compare_set") or ()))
+                         language(), None, None,
+                         compare=tuple(ss.get("compare_set") or ()),
+                         own={k: v for k, v in mine.items() if v is not None}, plan=own.plan)
     return {**rl.to_params(state), **_data_version_params()}
 
 
 def _sync_url() -> None:
     params = link_params()
-    for key in ("maal", "proj", "kostra", "sml", *rl.SCENARIO_PARAMS.values()):
+    for key in ("maal", "proj", "kostra", "sml", "plan", *rl.SCENARIO_PARAMS.values(),
+                *rl.OWN_PARAMS.values()):
         if key not in params and key in st.query_params:
             del st.query_params[key]
     st.query_params.update(params)

@@ -61,10 +61,30 @@ def main() -> None:
         else:
             render.chart_block(report, c, c.key)
 
-    with st.expander("Definisjoner"):
+    track_record(report)
+
+    with st.expander("Definisjoner og metode"):
         for p in report.method:
             st.markdown(p)
     export.report_downloads(report)
+
+
+def track_record(report) -> None:
+    """SSB's earlier rounds against what happened: a sentence and a small chart each for the
+    total and 80+, or one line when the store holds no earlier round."""
+    sec = report.section("treffsikkerhet")
+    st.subheader(sec.title)
+    if not sec.items:
+        st.caption(sec.text[0])
+        return
+    n = len([c for c in sec.items if c.headline])
+    st.markdown(" ".join(sec.text[:n]))
+    for p in sec.text[n:]:
+        st.caption(p)
+    for col, c in zip(st.columns(2), sec.items):
+        with col:
+            st.markdown(f"**{c.title}**")
+            render.chart_block(report, c, c.key)
 
 
 @st.fragment

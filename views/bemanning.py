@@ -32,6 +32,14 @@ def main() -> None:
     st.subheader(sec.title)
     render.chart_block(report, sec.items[0], "aarsverk_chart")
 
+    sec = report.section("hjemmevekt")
+    st.subheader(sec.title)
+    for t in sec.text:
+        st.markdown(t)
+    for t in sec.items:
+        render.table(t)
+        export.item_downloads(report, t, "dl_weight")
+
     sec = report.section("andel")
     st.subheader(sec.title)
     for t in sec.text:

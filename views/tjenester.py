@@ -43,6 +43,7 @@ def main() -> None:
     if not render.header(report):
         return
     scn.controls()
+    scn.own_controls()
 
     sec = report.section("nokkeltall")
     st.subheader(sec.title)
@@ -69,7 +70,8 @@ def main() -> None:
         st.info(sec.text[0])
     else:
         st.markdown(sec.text[0])
-        t = sec.items[0]
+        chart, t = sec.items
+        render.chart_block(report, chart, "cap_chart")
         st.dataframe(t.formatted(), hide_index=True)
         st.caption(f"{t.note} {t.caption}")
         export.item_downloads(report, t, "dl_cap")
