@@ -374,7 +374,8 @@ def main() -> None:
                     "eller dårligere.")
     n_missing = int(sub[d.key].isna().sum())
     st.caption(f"Kartet: {scale} Grått: {cmp.NO_DATA}"
-               + (f" ({fmt_int(n_missing)} kommuner)." if n_missing else ".")
+               + (f" ({fmt_int(n_missing)} {plural(n_missing, 'kommune', 'kommuner')})."
+                  if n_missing else ".")
                + f" {geo.ATTRIBUTION}")
 
     show_benchmark(frame, sel, list(sub.index), title, version, path)
