@@ -41,15 +41,18 @@ def test_befolkning_page_in_chromium(server, tmp_path):
         page.get_by_role("heading", name="Befolkning – Moss").wait_for()
         page.get_by_text("Nøkkeltall 2040 sammenlignet med 2026").wait_for()
         page.get_by_test_id("stMetricLabel").get_by_text("80–89 år", exact=True).wait_for()
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6")
+        # the four age bands as one small-multiples figure, the growth index, the pyramid
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3")
+        grid = page.locator(".js-plotly-plot").first
+        assert grid.evaluate("el => el._fullData.length") == 16  # 4 panels × 4 traces
         assert page.get_by_text("I Moss ventes antallet innbyggere 80 år og eldre").count() == 1
         assert page.get_by_text("Framskrevet →").count() >= 1
         assert page.get_by_text("Kilde: SSB, tabell 14746").count() >= 1
         shot(page, "befolkning_top", tmp_path, full_page=False)
 
-        # The pyramid is the last Plotly chart; the year slider above it starts at the
+        # The pyramid is the third Plotly chart; the year slider above it starts at the
         # horizon year. Moving it redraws the pyramid with another year (one fragment rerun).
-        pyramid = page.locator(".js-plotly-plot").last
+        pyramid = page.locator(".js-plotly-plot").nth(2)
         pyramid.scroll_into_view_if_needed()
         bars_js = ("el => [el._fullData[0].x.length, "
                    "Array.from(el._fullData[0].x).slice(60, 90).join(',')]")
@@ -62,14 +65,13 @@ def test_befolkning_page_in_chromium(server, tmp_path):
         year.locator("input[type='range']").focus()
         page.keyboard.press("Home")  # the first year: the base year (observed)
         page.wait_for_function(
-            "b => { const g = document.querySelectorAll('.js-plotly-plot');"
-            " const p = g[g.length - 1];"
+            "b => { const p = document.querySelectorAll('.js-plotly-plot')[2];"
             " return p && p._fullData && p._fullData[0].x.length === 106"
             " && Array.from(p._fullData[0].x).slice(60, 90).join(',') !== b; }",
             arg=before, timeout=30_000)
         assert "2026" in year.get_by_test_id("stSliderThumbValue").inner_text()
         page.wait_for_timeout(600)
-        shot(page.locator(".js-plotly-plot").last, "befolkning_pyramide", tmp_path)
+        shot(page.locator(".js-plotly-plot").nth(2), "befolkning_pyramide", tmp_path)
         page.get_by_role("heading", name="Utvikling per aldersgruppe").scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         shot(page, "befolkning_grupper", tmp_path, full_page=False)

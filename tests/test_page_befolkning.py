@@ -247,7 +247,8 @@ def test_page_shows_track_record(db_round, monkeypatch):
     assert_page_shows(at, report)
     assert "Hvor godt har framskrivingene truffet?" in [h.value for h in at.subheader]
     assert " ".join(report.section("treffsikkerhet").text[:2]) in [m.value for m in at.markdown]
-    assert len(at.get("plotly_chart")) == 8  # 4 bands, index, 2 track-record charts, pyramid
+    # the 4 bands as one small-multiples figure, index, 2 track-record charts, pyramid
+    assert len(at.get("plotly_chart")) == 5
     reset_store()
 
 
@@ -256,3 +257,26 @@ def test_page_says_in_one_line_when_no_round(app, db):
     caps = [c.value for c in at.caption]
     assert ("Databasen har ingen tidligere framskrivinger fra SSB (2020, 2022 eller 2024) for "
             "Moss, så treffsikkerheten kan ikke vises.") in caps
+
+
+def test_band_grid_is_the_four_band_charts_in_one_figure():
+    """The small-multiples figure holds each band chart's traces unchanged, on its own
+    axes, with one legend (hand-made band data: the figure must carry it exactly)."""
+    import pandas as pd
+
+    from ui import charts
+    years = [2024, 2025, 2026, 2027]
+    panels = []
+    for k in range(4):
+        panels.append((pd.DataFrame({"År": years, "Observert": [10 + k, 11 + k, None, None],
+                                     "Framskrevet": [None, 11 + k, 12 + k, 13 + k],
+                                     "Lav": [None, 11 + k, 11 + k, 12 + k],
+                                     "Høy": [None, 11 + k, 13 + k, 15 + k]}), f"Panel {k}"))
+    fig = charts.band_grid(panels, 2025)
+    assert sorted({t.yaxis for t in fig.data}) == ["y", "y2", "y3", "y4"]
+    assert len(fig.data) == 16
+    proj = [t for t in fig.data if t.name.startswith("Framskrevet")]
+    assert [list(t.y) for t in proj] == [[11 + k, 12 + k, 13 + k] for k in range(4)]
+    assert sum(t.showlegend is not False for t in fig.data) == 3  # band, observed, projected
+    titles = [a.text for a in fig.layout.annotations if a.text.startswith("<b>")]
+    assert titles == [f"<b>Panel {k}</b>" for k in range(4)]

@@ -28,11 +28,14 @@ COLORS = {
 REGION_COLORS = ["#1f4e79", "#c8553d", "#6b8e23", "#8a6fb3"]
 INT_FORMAT = ",.0f"  # d3: thousands grouped, no decimals ("12 345" with our separators)
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14)
-# The one part of Streamlit's Plotly template our charts use: its colorway placeholders
-# (the browser swaps in the theme's colours). The full template is ~3.7 KB of colour
-# scales and per-trace-type defaults, sent with every chart on every rerun; every trace
-# here sets its own colours, so it would be half of a band chart's bytes for nothing.
-TEMPLATE = {"layout": {"colorway": [f"#{i:06d}" for i in range(1, 11)]}}
+# A minimal template: only a colour-blind-safe colorway (Okabe–Ito order after our own
+# region colours) for the rare trace without its own colour. Charts are drawn with
+# ``theme=None`` (PLOTLY_THEME): Streamlit's theme merge in the browser cost about a third
+# of the renderer CPU per kommune switch (bench/pages.py --browser), and every layout
+# here sets font, colours and background itself.
+TEMPLATE = {"layout": {"colorway": REGION_COLORS + ["#e69f00", "#56b4e9", "#009e73",
+                                                    "#cc79a7", "#0072b2", "#d55e00"]}}
+PLOTLY_THEME = None
 
 
 def figure(data: list[dict], layout: dict | None = None) -> go.Figure:
@@ -73,6 +76,7 @@ def layout_defaults(layout: dict | None = None, *, height: int = 420,
     out.setdefault("template", TEMPLATE)
     out.update(separators=PLOTLY_SEPARATORS, height=height, font=FONT, hovermode="x unified",
                margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
+               paper_bgcolor="white",
                legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
                            traceorder="normal"))
     xaxis = dict(tickformat=xformat, showgrid=False, title=dict(text=xtitle))
@@ -137,13 +141,8 @@ def source_caption(table_ids: Sequence[str], extra: Mapping[str, str] | str | No
 
 
 # -- charts -----------------------------------------------------------------------------
-def band_chart(df: pd.DataFrame, base_year: int, *, title: str | None = None,
-               projected_name: str = "Framskrevet", height: int = 360) -> go.Figure:
-    """History line, projection line and min–max band; boundary at ``base_year``.
-
-    ``df``: columns ``År, Observert, Framskrevet, Lav, Høy`` (persons) as from
-    ``analysis.demography.chart_series``.
-    """
+def _band_parts(df: pd.DataFrame, base_year: int, projected_name: str) -> tuple[list, dict]:
+    """Traces and layout pieces (the base-year line and its note) of one band chart."""
     years = df["År"].to_numpy()
     obs, proj, low, high = (df[c].to_numpy(dtype=float)
                             for c in ("Observert", "Framskrevet", "Lav", "Høy"))
@@ -161,16 +160,61 @@ def band_chart(df: pd.DataFrame, base_year: int, *, title: str | None = None,
              line=dict(color=COLORS["projected"], width=3, dash="dash"),
              name=projected_name, hovertemplate="%{y:,.0f}"),
     ]
-    layout = dict(
-        shapes=[dict(type="line", x0=base_year, x1=base_year, y0=0, y1=1, yref="paper",
-                     line=dict(color="#888", width=1, dash="dot"))],
-        annotations=[dict(x=base_year, y=1, yref="paper", text="Framskrevet →",
-                          showarrow=False, xanchor="left", yanchor="bottom",
-                          font=dict(size=12, color="#555"))])
+    line = dict(type="line", x0=base_year, x1=base_year, y0=0, y1=1, yref="paper",
+                line=dict(color="#888", width=1, dash="dot"))
+    note = dict(x=base_year, y=1, yref="paper", text="Framskrevet →", showarrow=False,
+                xanchor="left", yanchor="bottom", font=dict(size=12, color="#555"))
+    return data, {"shapes": [line], "annotations": [note]}
+
+
+def band_chart(df: pd.DataFrame, base_year: int, *, title: str | None = None,
+               projected_name: str = "Framskrevet", height: int = 360) -> go.Figure:
+    """History line, projection line and min–max band; boundary at ``base_year``.
+
+    ``df``: columns ``År, Observert, Framskrevet, Lav, Høy`` (persons) as from
+    ``analysis.demography.chart_series``.
+    """
+    data, layout = _band_parts(df, base_year, projected_name)
     if title:
         layout["title"] = dict(text=title, x=0, font=dict(size=16))
     layout["yaxis"] = dict(rangemode="tozero")
     return figure(data, layout_defaults(layout, height=height))
+
+
+def band_grid(panels: Sequence[tuple[pd.DataFrame, str]], base_year: int, *,
+              projected_name: str = "Framskrevet", height: int = 760) -> go.Figure:
+    """``band_chart`` per (data, title) as small multiples in ONE figure (two per row, each
+    panel its own y axis, one legend). One figure draws in about half the browser time of
+    four (bench/pages.py --browser: renderer CPU per kommune switch)."""
+    rows = (len(panels) + 1) // 2
+    gap_x, gap_y = 0.08, 0.16
+    w, h = (1 - gap_x) / 2, (1 - gap_y * (rows - 1)) / rows
+    data: list[dict] = []
+    layout: dict = {"shapes": [], "annotations": []}
+    for i, (df, title) in enumerate(panels):
+        traces, parts = _band_parts(df, base_year, projected_name)
+        sfx = str(i + 1) if i else ""
+        r, c = divmod(i, 2)
+        x0, y1 = c * (w + gap_x), 1 - r * (h + gap_y)
+        layout[f"xaxis{sfx}"] = dict(domain=[x0, x0 + w], anchor=f"y{sfx}")
+        layout[f"yaxis{sfx}"] = dict(domain=[y1 - h, y1], anchor=f"x{sfx}", rangemode="tozero",
+                                     automargin=True)
+        for t in traces:
+            t.update(xaxis=f"x{sfx}", yaxis=f"y{sfx}", legendgroup=t["name"])
+            if i:
+                t["showlegend"] = False
+            data.append(t)
+        shape = dict(parts["shapes"][0], xref=f"x{sfx}", yref=f"y{sfx} domain")
+        note = dict(parts["annotations"][0], xref=f"x{sfx}", yref=f"y{sfx} domain")
+        head = dict(text=f"<b>{title}</b>", x=0, y=1.0, xref=f"x{sfx} domain",
+                    yref=f"y{sfx} domain", xanchor="left", yanchor="bottom", yshift=18,
+                    showarrow=False, font=dict(size=15))
+        layout["shapes"].append(shape)
+        layout["annotations"] += [note, head]
+    out = layout_defaults(layout, height=height)
+    out["legend"]["y"] = -0.06
+    out["margin"] = dict(l=10, r=30, t=50, b=10)
+    return figure(data, out)
 
 
 def index_chart(df: pd.DataFrame, names: Mapping[str, str], groups: Sequence[str], *,

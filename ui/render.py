@@ -111,8 +111,22 @@ def header(report: Report) -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
-def _shared_figure(_chart: Chart, digest: str, year: int | None):
-    return charts.frozen(figure(_chart, year=year))
+def _shared_figure(_charts: tuple[Chart, ...], digest: str, year: int | None):
+    if len(_charts) == 1:
+        return charts.frozen(figure(_charts[0], year=year))
+    first = _charts[0]
+    return charts.frozen(charts.band_grid(
+        [(c.data, c.title) for c in _charts], first.spec["base_year"],
+        projected_name=first.spec["projected_name"]))
+
+
+def _digest(cs: tuple[Chart, ...]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for c in cs:
+        h.update(pd.util.hash_pandas_object(c.data, index=True).to_numpy().tobytes())
+        h.update(repr((c.kind, c.title, list(c.data.columns), sorted(c.spec.items(), key=str)))
+                 .encode())
+    return h.hexdigest()
 
 
 def shared_figure(c: Chart, year: int | None = None):
@@ -120,16 +134,28 @@ def shared_figure(c: Chart, year: int | None = None):
     (figures are only read after this; ``charts.frozen`` keeps Streamlit from deep-copying
     them on every draw). Keyed on a digest of the chart's data and options, so a new store
     version, region or alternative gets its own figure."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(pd.util.hash_pandas_object(c.data, index=True).to_numpy().tobytes())
-    h.update(repr((c.kind, c.title, list(c.data.columns), sorted(c.spec.items(), key=str)))
-             .encode())
-    return _shared_figure(c, h.hexdigest(), year)
+    return _shared_figure((c,), _digest((c,)), year)
+
+
+def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
+    """Band charts as small multiples in one figure (cheaper to draw than one figure
+    each), their shared source line once, and each chart's CSV/Excel downloads."""
+    from ui import export
+    assert all(c.kind == "band" for c in cs)
+    st.plotly_chart(_shared_figure(tuple(cs), _digest(tuple(cs)), None), key=key,
+                    config=PLOTLY_CONFIG, theme=charts.PLOTLY_THEME)
+    for cap in dict.fromkeys(c.caption for c in cs):
+        st.caption(cap)
+    with st.popover("Last ned tallene", icon=":material/download:"):
+        for c in cs:
+            st.markdown(f"**{c.title}**")
+            export.item_downloads(report, c, f"dl_{c.key}")
 
 
 def chart_block(report: Report, c: Chart, key: str, year: int | None = None) -> None:
     """A chart, its source line and its CSV/Excel downloads."""
     from ui import export
-    st.plotly_chart(shared_figure(c, year), key=key, config=PLOTLY_CONFIG)
+    st.plotly_chart(shared_figure(c, year), key=key, config=PLOTLY_CONFIG,
+                    theme=charts.PLOTLY_THEME)
     st.caption(c.caption)
     export.item_downloads(report, c, f"dl_{key}")

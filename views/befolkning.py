@@ -44,11 +44,7 @@ def main() -> None:
     st.subheader(sec.title)
     for p in sec.text:
         st.caption(p)
-    bands = list(sec.items)
-    for pair in (bands[:2], bands[2:]):
-        for col, c in zip(st.columns(2), pair):
-            with col:
-                render.chart_block(report, c, c.key)
+    render.band_grid_block(report, tuple(sec.items), "band_grid")
 
     for key in ("vekstindeks", "pyramide"):
         sec = report.section(key)

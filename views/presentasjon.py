@@ -13,7 +13,7 @@ from html import escape
 import streamlit as st
 
 from analysis.report_deck import steps
-from ui import export, render, state
+from ui import charts, export, render, state
 from ui import scenario as scn
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#000000"]
@@ -82,7 +82,8 @@ def main() -> None:
     st.markdown(f'<div class="kg-headline">{escape(chart.headline)}</div>',
                 unsafe_allow_html=True)
     st.plotly_chart(projector_figure(chart), key=f"present_{step.key}",
-                    config={"displayModeBar": False, "staticPlot": True})
+                    config={"displayModeBar": False, "staticPlot": True},
+                    theme=charts.PLOTLY_THEME)
     st.markdown(f'<div class="kg-source">{escape(chart.caption)}</div>',
                 unsafe_allow_html=True)
     with st.container(horizontal=True, gap="medium"):
