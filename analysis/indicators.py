@@ -8,32 +8,42 @@ never coloured good or bad, only high or low.
 
 ``indicator_frame(store, codes, alternative, horizon)`` computes every indicator for a set
 of kommuner in a handful of SQL queries (all 357 kommuner at once), not one page pipeline
-per kommune. The service figures are the model of ``analysis.services`` and
-``analysis.staffing`` with today's coverage («uendret»), evaluated at the horizon only:
+per kommune. The service figures follow the model of «Tjenester» and «Bemanning»
+(``services.load_base`` → ``project_users`` → ``place_need`` / ``staffing.outlook``) with
+today's coverage («uendret»), vectorised and evaluated at the horizon only:
 
-- base: users by age band (12003) in the latest KOSTRA year Y where all six band series
-  (institution/home × 0–66, 67–79, 80+) have a value; population of 1 January of the latest
-  complete year ≤ Y + 1 (07459); årsverk (12292) of the latest year ≤ Y; places (11875) latest year;
+- base (``service_bases``): the latest KOSTRA year Y where 12003's six series (institution/
+  home × 0–66, 67–79, 80+) have a value; population 1.1. of the latest complete year ≤ Y + 1
+  (07459); the model's bands 0–66, 67–79, 80–89, 90+ with 12003's 80+ shared between 80–89
+  and 90+ by population; long-term residents from 11645 (TenesteType 21, suppressed cells
+  filled from the total by population); 12292's short-term stays and housing with 24-hour
+  staffing given the age profile of long-term residents and home services; kommuner under
+  ``services.SMALL_POPULATION`` inhabitants get the coverage of the last
+  ``services.SMOOTH_YEARS`` KOSTRA years; årsverk (12292) of the latest year ≤ Y; places
+  (11875) of the latest year. Values published under a kommune's codes from before a
+  change are read as ``kostra.Reader`` reads them;
 - projected users(h) = Σ_band users(band) × pop(band, h) / pop(band, base);
+- places needed(h) = (long-term + short-term residents)(h) / ``services.OCCUPANCY``;
 - årsverk(h) = årsverk × weighted(h) / weighted(base), weighted = institution users +
   ``staffing.HOME_WEIGHT`` × home-service users;
 - share of 20–66 in care(h) = årsverk(h) / persons 20–66 in h.
 
-Values read straight from a kommune's own (2024) code. A kommune with no complete year on
-its own code (values only under codes from before a merger) is computed by
-``services.load_base``, which resolves older codes (``tests/test_indicators.py`` checks
-both routes give the same numbers). Units: persons, percent (0–100), årsverk.
+``tests/test_indicators.py`` checks the figures equal the per-kommune pipeline's. Units:
+persons, percent (0–100), årsverk.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from analysis import kostra
 from analysis import services as sv
 from analysis import staffing as sf
+from analysis.format import fmt_int
 from data_sources import catalog
 
 HIGHER_BETTER, LOWER_BETTER, NEITHER = "higher_better", "lower_better", "neither"
@@ -74,6 +84,12 @@ _POP = ("07459", "Personer1")
 _USERS = (sv.T_USERS, sv.C_USERS)
 _AARSVERK = (sv.T_STAFF, sv.C_AARSVERK)
 _PLACES = (sv.T_PLACES, sv.C_PLACES)
+_LONGTERM = (sv.T_LONGTERM, sv.C_LONGTERM)
+_SHORTTERM = (sv.T_STAFF, sv.AGE_PROFILE_OF["korttid"][0])
+_HOUSING = (sv.T_STAFF, sv.AGE_PROFILE_OF["bolig"][0])
+_SMOOTH_TEXT = (f"Kommuner under {fmt_int(sv.SMALL_POPULATION)} innbyggere: gjennomsnittet "
+                f"av de {sv.SMOOTH_YEARS} siste KOSTRA-årene, som på siden "
+                "«Tjenester».")
 _PROJ = (PROJECTION, "")
 
 INDICATORS: tuple[IndicatorDef, ...] = (
@@ -102,23 +118,32 @@ INDICATORS: tuple[IndicatorDef, ...] = (
                  "eldre innbygger.", "personer", 1, HIGHER_BETTER, (_PROJ,), year="horizon"),
     IndicatorDef("cov_inst_80", "Institusjon 80+", "Brukere av institusjonstjenester 80 år og "
                  "eldre (12003) i prosent av innbyggere 80+ 1.1. året etter (07459), siste "
-                 "KOSTRA-år.", "prosent", 1, NEITHER, (_USERS, _POP), count="users_inst_80",
-                 count_label="Brukere institusjon 80+", year="kostra"),
+                 f"KOSTRA-år. {_SMOOTH_TEXT}", "prosent", 1, NEITHER, (_USERS, _POP),
+                 count="users_inst_80", count_label="Brukere institusjon 80+", year="kostra"),
     IndicatorDef("cov_home_80", "Hjemmetjenester 80+", "Mottakere av hjemmetjenester 80 år og "
                  "eldre (12003) i prosent av innbyggere 80+ 1.1. året etter (07459), siste "
-                 "KOSTRA-år.", "prosent", 1, NEITHER, (_USERS, _POP), count="users_home_80",
-                 count_label="Mottakere hjemmetjenester 80+", year="kostra"),
+                 f"KOSTRA-år. {_SMOOTH_TEXT}", "prosent", 1, NEITHER, (_USERS, _POP),
+                 count="users_home_80", count_label="Mottakere hjemmetjenester 80+",
+                 year="kostra"),
+    IndicatorDef("cov_heldogn_80", "Heldøgns omsorg 80+", "Beboere 80 år og eldre med "
+                 "langtidsopphold i institusjon (11645) og i bolig med heldøgns bemanning "
+                 "(12292, fordelt på alder som mottakerne av hjemmetjenester i 12003) i prosent "
+                 f"av innbyggere 80+ 1.1. året etter (07459), siste KOSTRA-år. {_SMOOTH_TEXT}",
+                 "prosent", 1, NEITHER, (_LONGTERM, _HOUSING, _USERS, _POP),
+                 count="users_heldogn_80", count_label="Beboere heldøgns omsorg 80+",
+                 year="kostra"),
     IndicatorDef("places_per_1000_80", "Plasser per 1 000 80+", "Disponible "
                  "institusjonsplasser (11875) per 1 000 innbyggere 80 år og eldre (07459).",
                  "per 1 000 innbyggere 80+", 1, NEITHER, (_PLACES, _POP), count="places",
                  count_label="Institusjonsplasser", year="kostra"),
-    IndicatorDef("places_gap_h", "Institusjonsbrukere minus plasser",
-                 "Framskrevne brukere av institusjonstjenester i framskrivingsåret med dagens "
-                 "dekningsgrad, minus dagens disponible plasser (11875), begge i hele tall. "
-                 "Positivt: flere "
-                 "brukere enn plasser. Alle institusjonsbrukere telles, også korttidsopphold.",
-                 "personer", 0, NEITHER, (_USERS, _PLACES, _POP, _PROJ), count="inst_h",
-                 count_label="Institusjonsbrukere", year="horizon"),
+    IndicatorDef("places_gap_h", "Plassbehov minus plasser",
+                 "Plassbehovet i framskrivingsåret med dagens dekningsgrad – framskrevne beboere "
+                 "med langtidsopphold (11645) og korttidsopphold (12292) delt på et antatt "
+                 f"belegg på {sv.OCCUPANCY * 100:.0f} % – minus dagens disponible plasser "
+                 "(11875), begge i hele tall, som på siden «Tjenester». Positivt: flere plasser "
+                 "trengs enn kommunen har i dag.", "plasser", 0, NEITHER,
+                 (_LONGTERM, _SHORTTERM, _PLACES, _POP, _PROJ), count="need_h",
+                 count_label="Plassbehov", year="horizon"),
     IndicatorDef("aarsverk_per_1000_80", "Årsverk per 1 000 80+", "Årsverk i brukerrettede "
                  "tjenester (12292) per 1 000 innbyggere 80 år og eldre (07459), siste "
                  "KOSTRA-år.", "årsverk per 1 000 innbyggere 80+", 1, NEITHER,
@@ -140,7 +165,8 @@ BY_KEY = {i.key: i for i in INDICATORS}
 GROUPS: dict[str, tuple[str, ...]] = {
     "Befolkning": ("pop_base", "pop_h", "growth_80", "growth_90", "share_67_h",
                    "share_80_base", "share_80_h", "support_80_h"),
-    "Tjenester": ("cov_inst_80", "cov_home_80", "places_per_1000_80", "places_gap_h"),
+    "Tjenester": ("cov_inst_80", "cov_home_80", "cov_heldogn_80", "places_per_1000_80",
+                  "places_gap_h"),
     "Bemanning": ("aarsverk_per_1000_80", "aarsverk_h", "share_care_h", "support_80_h"),
 }
 
@@ -148,8 +174,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 COUNT_LABELS = {
     "n80_base": "Innbyggere 80+", "n90_base": "Innbyggere 90+", "n67_h": "Innbyggere 67+",
     "n80_h": "Innbyggere 80+", "users_inst_80": "Brukere institusjon 80+",
-    "users_home_80": "Mottakere hjemmetjenester 80+", "places": "Institusjonsplasser",
-    "inst_h": "Institusjonsbrukere", "aarsverk": "Årsverk i dag", "aarsverk_h": "Årsverk",
+    "users_home_80": "Mottakere hjemmetjenester 80+",
+    "users_heldogn_80": "Beboere heldøgns omsorg 80+", "places": "Institusjonsplasser",
+    "need_h": "Plassbehov", "aarsverk": "Årsverk i dag", "aarsverk_h": "Årsverk",
 }
 
 
@@ -179,31 +206,64 @@ def sources_of(ind: IndicatorDef, projection_table: str | None, alternative: str
 
 
 # -- computation -----------------------------------------------------------------------------
-_GROUP_SQL = {  # column -> age condition
-    "tot": "TRUE", "p0_66": "age <= 66", "p67_79": "age BETWEEN 67 AND 79",
-    "p80": "age >= 80", "p90": "age >= 90", "p20_66": "age BETWEEN 20 AND 66",
-    "p67": "age >= 67",
+_GROUP_AGES = {  # column -> ages (inclusive)
+    "tot": (0, sv.MAX_AGE), "p0_66": (0, 66), "p67_79": (67, 79), "p80": (80, sv.MAX_AGE),
+    "p80_89": (80, 89), "p90": (90, sv.MAX_AGE), "p20_66": (20, 66), "p67": (67, sv.MAX_AGE),
 }
 
 
 def _groups_sql() -> str:
-    return ", ".join(f"coalesce(sum(persons) FILTER (WHERE {cond}), 0)::DOUBLE AS {col}"
-                     for col, cond in _GROUP_SQL.items())
+    return ", ".join(f"coalesce(sum(persons) FILTER (WHERE age BETWEEN {lo} AND {hi}), 0)"
+                     f"::DOUBLE AS {col}" for col, (lo, hi) in _GROUP_AGES.items())
 
 
-def _population(store, codes: list[str], since: int | None = None) -> pd.DataFrame:
-    """Population by region and year (1 January) in the groups of ``_GROUP_SQL``, years ≥
-    ``since`` (default: the five latest years in the table). ``has_data``: the year has at
-    least one non-missing cell."""
-    if since is None:
-        last = store.scalar("SELECT max(year) FROM population")
-        since = (int(last) - 4) if last is not None else 0
-    return store.query(
-        f"SELECT region_code, year::INTEGER AS year, {_groups_sql()}, "
-        "count(DISTINCT (sex, age)) FILTER (WHERE persons IS NOT NULL) "
-        f"= {2 * (sv.MAX_AGE + 1)} AS has_data FROM population "
-        "WHERE year >= ? AND region_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
-        [since, codes])
+@dataclass(frozen=True)
+class _Ages:
+    """Population 1.1. per kommune × year × single-year age 0..105 (persons, both sexes) and
+    whether the year is complete: every age for both sexes, as ``services.COMPLETE_YEARS``."""
+    years: np.ndarray
+    persons: np.ndarray  # kommune × year × age
+    complete: np.ndarray  # kommune × year
+
+    def at(self, year, use=None) -> np.ndarray:
+        """Persons by age (kommune × age) in each kommune's ``year``; 0 where ``use`` is
+        False, the year is NaN or not fetched."""
+        idx, ok = _year_index(self.years, year)
+        rows = np.flatnonzero(ok if use is None else ok & use)
+        out = np.zeros((len(ok), sv.MAX_AGE + 1))
+        out[rows] = self.persons[rows, idx[rows]]
+        return out
+
+    def complete_at(self, year) -> np.ndarray:
+        """Whether each kommune's ``year`` is complete (False when NaN or not fetched)."""
+        idx, ok = _year_index(self.years, year)
+        ok[ok] &= self.complete[np.flatnonzero(ok), idx[ok]]
+        return ok
+
+    def latest_complete(self, limit=None) -> np.ndarray:
+        """Each kommune's latest complete year (≤ ``limit`` per kommune); NaN if none."""
+        return _last_year(self.complete, self.years, limit)
+
+
+def _population_ages(store, codes: list[str], since: int) -> _Ages:
+    """``_Ages`` of ``codes`` for the years from ``since`` in one query."""
+    d = store.cursor().execute(
+        "SELECT region_code AS r, year::INTEGER AS y, age::INTEGER AS a, sum(persons) AS p, "
+        "count(DISTINCT sex) FILTER (WHERE persons IS NOT NULL) AS n FROM population "
+        "WHERE region_code IN (SELECT unnest(?::VARCHAR[])) AND year >= ? GROUP BY ALL",
+        [codes, since]).fetchnumpy()
+    row = {c: i for i, c in enumerate(codes)}
+    rows = np.array([row[c] for c in np.asarray(d["r"], dtype=object)], dtype=int)
+    years, y_idx = np.unique(np.asarray(d["y"], dtype=int), return_inverse=True)
+    ages = np.asarray(d["a"], dtype=int)
+    # Σ over ages of the sexes with a value = count(DISTINCT (sex, age)) of COMPLETE_YEARS
+    pairs = np.zeros((len(codes), len(years)))
+    np.add.at(pairs, (rows, y_idx), np.asarray(d["n"], dtype=float))
+    persons = np.zeros((len(codes), len(years), sv.MAX_AGE + 1))
+    ok = (ages >= 0) & (ages <= sv.MAX_AGE)
+    np.add.at(persons, (rows[ok], y_idx[ok], ages[ok]),
+              np.nan_to_num(np.asarray(d["p"], dtype=float)[ok]))
+    return _Ages(years, persons, pairs == 2 * (sv.MAX_AGE + 1))
 
 
 def _projection(store, codes: list[str], ptab: str | None, alternative: str,
@@ -216,95 +276,246 @@ def _projection(store, codes: list[str], ptab: str | None, alternative: str,
         [codes, ptab or "", alternative, years])
 
 
-def _kostra(store, codes: list[str]) -> pd.DataFrame:
-    """The KOSTRA values the service model needs, on the kommuner's own codes. For 12003
-    ``col`` is «group|band» (e.g. «B|F080-120») when the breakdown is exactly age band ×
-    service group, else NULL; other tables need an empty breakdown."""
-    return store.query(
-        "SELECT region_code, table_id, contents_code, year::INTEGER AS year, value, "
-        "CASE WHEN table_id = ? AND len(string_split(breakdown, ';')) = 2 THEN "
-        "nullif(regexp_extract(breakdown, 'KOKTenesteGrp0000=([^;]+)', 1), '') || '|' || "
-        "nullif(regexp_extract(breakdown, 'KOKalder0000=([^;]+)', 1), '') END AS col "
-        "FROM kostra WHERE region_code IN (SELECT unnest(?::VARCHAR[])) AND value IS NOT NULL "
-        "AND ((table_id = ? AND contents_code = ?) OR (table_id = ? AND contents_code = ? "
-        "AND coalesce(breakdown, '') = '') OR (table_id = ? AND contents_code = ? "
-        "AND coalesce(breakdown, '') = ''))",
-        [sv.T_USERS, codes, sv.T_USERS, sv.C_USERS, sv.T_STAFF, sv.C_AARSVERK, sv.T_PLACES,
-         sv.C_PLACES])
+# -- the service model of ``analysis.services``, for many kommuner at once ------------------
+# Service order in the arrays below; bands are ``sv.BANDS`` (0–66, 67–79, 80–89, 90+).
+SVC = ("institusjon", "hjemme", "langtid", "korttid", "bolig")
+_I, _H, _L, _K, _B = range(len(SVC))
+_LT_CELLS = tuple(sv.LONGTERM_AGES)  # 11645's age cells: 00-49, 50-66, 67-79, 80-89, 90+
+_BAND_AGES = [(b.low, b.high) for b in sv.BANDS]
 
 
-def _users_wide(k: pd.DataFrame) -> pd.DataFrame:
-    """12003 users as (region_code, year) × «group|band» columns (six of them)."""
-    need = [f"{g}|{b.code}" for g in sv.SERVICE_GROUP.values() for b in sv.BANDS_12003]
-    u = k[k["col"].isin(need)]
-    if u.empty:
-        return pd.DataFrame()
-    return u.pivot_table(index=["region_code", "year"], columns="col", values="value",
-                         aggfunc="first")
+def _series_keys() -> list[tuple[str, str, str, str]]:
+    """(table, ContentsCode, breakdown, series name) for every KOSTRA series the model of
+    ``services.load_base`` reads; the breakdown's «dim=value» parts sorted, «;»-joined."""
+    def key(table, contents, breakdown, name):
+        return (table, contents, ";".join(sorted(f"{k}={v}" for k, v in breakdown.items())),
+                name)
+    keys = [key(sv.T_USERS, sv.C_USERS, {"KOKalder0000": b.code, "KOKTenesteGrp0000": g},
+                f"{svc}|{b.code}") for svc, g in sv.SERVICE_GROUP.items() for b in sv.BANDS_12003]
+    keys += [key(sv.T_LONGTERM, sv.C_LONGTERM, {"TenesteType": sv.LONGTERM_TYPE, "Alder": a},
+                 f"lt|{a}") for a in ("Ialt", *_LT_CELLS)]
+    keys += [key(sv.T_STAFF, cc, {}, svc) for svc, (cc, _like) in sv.AGE_PROFILE_OF.items()]
+    return keys + [key(*_AARSVERK, {}, "aarsverk"), key(*_PLACES, {}, "places")]
 
 
-def _latest_le(series_by_code: pd.DataFrame, limit: pd.Series | None = None) -> pd.DataFrame:
-    """Per region: the latest (year, value) with year ≤ limit[region] (no limit: any year).
+def _kostra_values(store, codes: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Every series of ``_series_keys`` for ``codes`` as {name: array (kommune × year)} over
+    the returned years, NaN where SSB has no value. Values SSB published under codes from
+    before a kommune change are read as ``kostra.Reader`` does (``_resolve_codes``)."""
+    changes = kostra.load_changes(store)
+    by_new: dict[str, list] = defaultdict(list)
+    for ch in changes:
+        by_new[ch.new_code].append(ch)
+    wanted, todo = set(codes), list(codes)
+    while todo:
+        for ch in by_new.get(todo.pop(), ()):
+            if ch.old_code not in wanted:
+                wanted.add(ch.old_code)
+                todo.append(ch.old_code)
+    keys = _series_keys()
+    # the breakdown compared as a set of parts, as kostra.Reader does
+    raw = store.cursor().execute(
+        "WITH s AS (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS c, "
+        "unnest(?::VARCHAR[]) AS b, unnest(range(?)) AS i) "
+        "SELECT k.region_code AS r, s.i AS i, k.year::INTEGER AS y, k.value AS v "
+        "FROM kostra k JOIN s ON k.table_id = s.t AND k.contents_code = s.c AND "
+        "array_to_string(list_sort(list_filter(string_split(coalesce(k.breakdown, ''), ';'), "
+        "lambda x: x <> '')), ';') = s.b "
+        "WHERE k.region_code IN (SELECT unnest(?::VARCHAR[])) AND k.value IS NOT NULL",
+        [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], len(keys),
+         sorted(wanted)]).fetchnumpy()
+    regions, r_idx = np.unique(np.asarray(raw["r"], dtype=object).astype(str),
+                               return_inverse=True)
+    years, y_idx = np.unique(np.asarray(raw["y"], dtype=int), return_inverse=True)
+    own = np.full((len(regions), len(keys), len(years)), np.nan)
+    own[r_idx, np.asarray(raw["i"], dtype=int), y_idx] = np.asarray(raw["v"], dtype=float)
+    mat = _resolve_codes(own.reshape(len(regions), len(keys) * len(years)), list(regions),
+                         np.tile(years, len(keys)), codes, by_new, changes)
+    mat = mat.reshape(len(codes), len(keys), len(years))
+    return {k[3]: mat[:, i] for i, k in enumerate(keys)}, years
 
-    ``series_by_code``: columns region_code, year, value."""
-    d = series_by_code
-    if limit is not None:
-        lim = pd.to_numeric(d["region_code"].map(limit), errors="coerce").to_numpy(dtype=float)
-        d = d[d["year"].to_numpy(dtype=float) <= lim]
-    d = d.sort_values(["region_code", "year"]).groupby("region_code").tail(1)
-    return d.set_index("region_code")[["year", "value"]]
+
+def _resolve_codes(values: np.ndarray, regions: list[str], col_years: np.ndarray,
+                   codes: list[str], by_new: dict, changes) -> np.ndarray:
+    """Rows of ``values`` (one per region code of ``regions``; columns of the years
+    ``col_years``) for ``codes``, with a missing value taken from the code(s) the kommune had
+    before a change, as ``kostra._resolve`` does for counts: one predecessor → its value; a
+    merger → the sum (missing if a part is missing); a split → missing."""
+    row_of = {c: i for i, c in enumerate(regions)}
+    n_from = Counter((ch.old_code, ch.year) for ch in changes)
+    empty = np.full(len(col_years), np.nan)
+    done: dict[str, np.ndarray] = {}
+
+    def resolve(code: str, depth: int = 0) -> np.ndarray:
+        if code in done:
+            return done[code]
+        out = values[row_of[code]].copy() if code in row_of else empty.copy()
+        chs = by_new.get(code, ())
+        if chs and depth <= 5:
+            for y in np.unique(col_years[np.isnan(out)]):
+                preds = [ch for ch in chs if y < ch.year]
+                if not preds or any(ch.kind == "split" or n_from[(ch.old_code, ch.year)] > 1
+                                    for ch in preds):
+                    continue
+                cols = (col_years == y) & np.isnan(out)
+                out[cols] = sum(resolve(ch.old_code, depth + 1)[cols] for ch in preds)
+        done[code] = out
+        return out
+
+    return np.vstack([resolve(c) for c in codes]) if codes else np.empty((0, len(col_years)))
 
 
-def _bases(store, codes: list[str]) -> pd.DataFrame:
-    """Today's service base per kommune (index region_code), read from its own code.
+def _year_index(years: np.ndarray, year) -> tuple[np.ndarray, np.ndarray]:
+    """Per kommune: the column of its ``year`` (one per kommune, NaN = none) in ``years``,
+    and whether ``years`` has it."""
+    year = np.asarray(year, dtype=float)
+    idx = np.searchsorted(years, np.nan_to_num(year, nan=-1).astype(int))
+    ok = ~np.isnan(year) & (idx < len(years))
+    ok[ok] &= years[idx[ok]] == year[ok]
+    return idx, ok
 
-    Columns: kostra_year, pop_year, inst_<band>, home_<band> (users), pop_<band> (persons at
-    pop_year), aarsverk, aarsverk_year, langtid, places, places_year, and the 80+ counts.
-    Kommuner without a complete year are left out (the caller falls back to load_base).
-    """
-    k = _kostra(store, codes)
-    wide = _users_wide(k)
-    need = [f"{g}|{b.code}" for g in ("B", "A") for b in sv.BANDS_12003]
-    if wide.empty or any(c not in wide.columns for c in need):
-        return pd.DataFrame()
-    complete = wide[need].dropna()
-    if complete.empty:
-        return pd.DataFrame()
-    last = complete.reset_index().sort_values("year").groupby("region_code").tail(1) \
-        .set_index("region_code")
-    out = pd.DataFrame(index=last.index)
-    out["kostra_year"] = last["year"].astype(int)
-    for b in sv.BANDS_12003:
-        out[f"inst_{b.code}"] = last[f"B|{b.code}"].astype(float)
-        out[f"home_{b.code}"] = last[f"A|{b.code}"].astype(float)
 
-    def series(table, contents):
-        s = k[(k["table_id"] == table) & (k["contents_code"] == contents)]
-        return s[["region_code", "year", "value"]]
-
-    aar = _latest_le(series(*_AARSVERK), out["kostra_year"])
-    out["aarsverk"] = aar["value"].reindex(out.index)
-    out["aarsverk_year"] = aar["year"].reindex(out.index)
-    pl = _latest_le(series(*_PLACES))
-    out["places"] = pl["value"].reindex(out.index)
-    out["places_year"] = pl["year"].reindex(out.index)
+def _at(series: np.ndarray, years: np.ndarray, year) -> np.ndarray:
+    """Each kommune's value in ``year`` (one year per kommune; NaN = none)."""
+    idx, ok = _year_index(years, year)
+    rows = np.flatnonzero(ok)
+    out = np.full(len(ok), np.nan)
+    out[rows] = series[rows, idx[rows]]
     return out
 
 
-def _base_from_model(store, code: str) -> dict | None:
-    """The same base fields from ``services.load_base`` (resolves older kommune codes)."""
-    base = sv.load_base(store, code, "kommune")
-    if not base.ok:
-        return None
-    b = base.bands.set_index(["service", "band"])
-    row = {"kostra_year": base.kostra_year, "pop_year": base.pop_year,
-           "aarsverk": base.aarsverk, "aarsverk_year": base.aarsverk_year,
-           "places": base.places, "places_year": base.places_year}
-    for band in sv.BANDS_12003:  # the model's 80-89 and 90+ summed back to 12003's 80+
-        parts = [x.code for x in sv.BANDS if band.low <= x.low and x.high <= band.high]
-        row[f"inst_{band.code}"] = float(sum(b.loc[("institusjon", c), "users"] for c in parts))
-        row[f"home_{band.code}"] = float(sum(b.loc[("hjemme", c), "users"] for c in parts))
-    return {k: (np.nan if v is None else v) for k, v in row.items()}
+def _last(ok: np.ndarray, years: np.ndarray, limit=None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``ok`` (row × year): the index of the last True year ≤ ``limit`` (per row;
+    0 when none) and whether there is one."""
+    if limit is not None:
+        ok = ok & (years[None, :] <= np.asarray(limit, dtype=float)[:, None])
+    if not ok.shape[1]:
+        return np.zeros(len(ok), dtype=int), np.zeros(len(ok), dtype=bool)
+    return ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), ok.any(axis=1)
+
+
+def _last_year(ok: np.ndarray, years: np.ndarray, limit=None) -> np.ndarray:
+    """Per row: the last True year ≤ ``limit``; NaN when none."""
+    idx, has = _last(ok, years, limit)
+    return np.where(has, years[idx], np.nan) if len(years) else np.full(len(ok), np.nan)
+
+
+def _latest(series: np.ndarray, years: np.ndarray, limit=None) -> np.ndarray:
+    """Each kommune's latest value in a year ≤ ``limit`` (per kommune); NaN when none."""
+    idx, has = _last(~np.isnan(series), years, limit)
+    return np.where(has, series[np.arange(len(series)), idx], np.nan) if len(years) else \
+        np.full(len(series), np.nan)
+
+
+def _ages_to_bands(by_age: np.ndarray, ages=_BAND_AGES) -> np.ndarray:
+    """Persons per age group (low, high inclusive) from persons by single-year age."""
+    return np.column_stack([by_age[:, lo:hi + 1].sum(axis=1) for lo, hi in ages])
+
+
+def _frame_bands(v: dict[str, np.ndarray], by_age: np.ndarray) -> tuple[np.ndarray,
+                                                                       np.ndarray]:
+    """Users (kommune × ``SVC`` × band; NaN for a service left out) and persons per band in
+    one KOSTRA year, as ``services._bands_for_year``: 12003's 80+ split by population,
+    long-term residents from 11645 with suppressed cells filled (``fill_suppressed``), and
+    12292's short-term stays and housing given the age profile of ``AGE_PROFILE_OF``.
+    ``v``: {series name: value per kommune in the year}; ``by_age``: population 1.1. after."""
+    n = len(by_age)
+    band_pop = _ages_to_bands(by_age)
+    users = np.full((n, len(SVC), len(sv.BANDS)), np.nan)
+    p80, p90 = band_pop[:, 2], band_pop[:, 3]
+    old = p80 + p90
+    for i, svc in ((_I, "institusjon"), (_H, "hjemme")):  # 12003's 80+ shared by population
+        u = np.column_stack([v[f"{svc}|{b.code}"] for b in sv.BANDS_12003])
+        u80 = np.where(old > 0, u[:, 2] * p80 / np.where(old > 0, old, 1), u[:, 2] / 2)
+        users[:, i] = np.column_stack([u[:, 0], u[:, 1], u80, u[:, 2] - u80])
+    # long-term residents: SSB's cells, the suppressed ones share total − Σ known by population
+    cells = np.column_stack([v[f"lt|{a}"] for a in _LT_CELLS])
+    total = v["lt|Ialt"]
+    hidden = np.isnan(cells)
+    rest = np.maximum(total - np.nansum(cells, axis=1), 0.0)
+    cell_pop = np.maximum(_ages_to_bands(by_age, [(lo, hi) for lo, hi, _ in
+                                                  sv.LONGTERM_AGES.values()]), 0.0)
+    w = np.where(hidden, cell_pop, 0.0)
+    wsum = w.sum(axis=1, keepdims=True)
+    n_hidden = np.maximum(hidden.sum(axis=1, keepdims=True), 1)
+    w = np.where(wsum > 0, w / np.where(wsum > 0, wsum, 1), hidden / n_hidden)
+    filled = np.where(hidden, rest[:, None] * w, cells)
+    band_of = [next(i for i, b in enumerate(sv.BANDS) if b.code == band)
+               for _lo, _hi, band in sv.LONGTERM_AGES.values()]
+    lt = np.zeros((n, len(sv.BANDS)))
+    for j, b in enumerate(band_of):
+        lt[:, b] += filled[:, j]
+    users[:, _L] = np.where(np.isnan(total)[:, None], np.nan, lt)
+    for i, svc in ((_K, "korttid"), (_B, "bolig")):
+        like = SVC.index(sv.AGE_PROFILE_OF[svc][1])
+        prof = users[:, like]
+        psum = prof.sum(axis=1)  # NaN when the service is left out
+        ok = ~np.isnan(v[svc]) & (psum > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            users[:, i] = np.where(ok[:, None], v[svc][:, None] * prof / psum[:, None], np.nan)
+    return users, band_pop
+
+
+def _kostra_year(v: dict[str, np.ndarray], years: np.ndarray) -> tuple[np.ndarray,
+                                                                      np.ndarray]:
+    """Per kommune: the latest year where 12003's six series have a value (NaN if none), and
+    which years have all six (kommune × year)."""
+    complete = np.ones(v["aarsverk"].shape, dtype=bool)
+    for svc in sv.SERVICE_GROUP:
+        for b in sv.BANDS_12003:
+            complete &= ~np.isnan(v[f"{svc}|{b.code}"])
+    return _last_year(complete, years), complete
+
+
+def service_bases(store, codes: list[str], ages: _Ages | None = None) -> pd.DataFrame:
+    """Today's base of ``services.load_base`` (default smoothing) for every kommune in
+    ``codes`` at once: index code; ``kostra_year``, ``pop_year``, ``aarsverk``, ``places``,
+    ``users`` (array ``SVC`` × band, persons, NaN for a service left out) and ``band_pop``
+    (persons per band on 1.1. ``pop_year``). Kommuner without a base have NaN years.
+    ``ages``: the kommuner's population if already read (from the first KOSTRA year
+    averaged − 1 on); read here otherwise."""
+    v, years = _kostra_values(store, codes)
+    n = len(codes)
+    ky, complete = _kostra_year(v, years)
+    first = int(np.nanmin(ky)) - sv.SMOOTH_YEARS + 2 if (~np.isnan(ky)).any() else 0
+    if ages is None or (len(ages.years) and ages.years[0] > first):
+        ages = _population_ages(store, codes, first)
+    pop_year = ages.latest_complete(ky + 1)
+    if (np.isnan(pop_year) & ~np.isnan(ky)).any():  # no complete year lately: look further back
+        ages = _population_ages(store, codes, 0)
+        pop_year = ages.latest_complete(ky + 1)
+    ok = ~np.isnan(pop_year)
+    by_age = ages.at(pop_year, ok)
+    users, band_pop = _frame_bands({k: _at(s, years, ky) for k, s in v.items()}, by_age)
+    # small kommuner: coverage over Y and the years before (up to SMOOTH_YEARS) where 12003
+    # is complete and the population 1.1. after is too (``services._smoothed``)
+    small = ok & (by_age.sum(axis=1) < sv.SMALL_POPULATION)
+    present = ~np.isnan(users[:, :, :1])
+    sum_u = np.where(present, np.nan_to_num(users), 0.0)
+    sum_p = np.where(present, band_pop[:, None, :], 0.0)
+    n_frames = np.ones(n, dtype=int)
+    for back in range(1, sv.SMOOTH_YEARS):
+        y = ky - back
+        has = small & (_at(complete.astype(float), years, y) == 1) & ages.complete_at(y + 1)
+        u_y, p_y = _frame_bands({k: _at(s, years, y) for k, s in v.items()},
+                                ages.at(y + 1, has))
+        add = has[:, None, None] & ~np.isnan(u_y[:, :, :1])
+        sum_u += np.where(add, np.nan_to_num(u_y), 0.0)
+        sum_p += np.where(add, p_y[:, None, :], 0.0)
+        n_frames += has
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = np.where(sum_p > 0, sum_u / np.where(sum_p > 0, sum_p, 1), 0.0)
+    smoothed = (n_frames > 1)[:, None, None]
+    users = np.where(smoothed & present, cov * band_pop[:, None, :], users)
+    users[~ok] = np.nan
+    out = pd.DataFrame(index=pd.Index(codes, name="code"))
+    out["kostra_year"] = np.where(ok, ky, np.nan)
+    out["pop_year"] = pop_year
+    out["aarsverk"] = np.where(ok, _latest(v["aarsverk"], years, ky), np.nan)
+    out["places"] = np.where(ok, _latest(v["places"], years), np.nan)
+    out["users"] = list(users)
+    out["band_pop"] = list(np.where(ok[:, None], band_pop, np.nan))
+    return out
 
 
 def _pct_change(new, old):
@@ -332,14 +543,17 @@ def indicator_frame(store, codes: list[str], alternative: str, horizon: int,
     out = pd.DataFrame(index=pd.Index(codes, name="code"))
     if not codes:
         return out
-    pop = _population(store, codes)
     proj = _projection(store, codes, ptab, alternative, sorted({horizon, SIMILARITY_YEAR}))
-
-    # demography: latest observed year per kommune vs the horizon
-    obs = pop[pop["has_data"]].sort_values("year").groupby("region_code").tail(1) \
-        .set_index("region_code")
-    obs = obs.reindex(codes)
-    out["base_year"] = obs["year"]
+    # demography: the latest complete year of the five latest in the table vs the horizon
+    last = store.scalar("SELECT max(year) FROM population")
+    since = int(last) - 4 if last is not None else 0
+    ages = _population_ages(store, codes, since)
+    obs_year = ages.latest_complete()
+    by_age = ages.at(obs_year)
+    seen = ~np.isnan(obs_year)
+    obs = pd.DataFrame({col: np.where(seen, by_age[:, lo:hi + 1].sum(axis=1), np.nan)
+                        for col, (lo, hi) in _GROUP_AGES.items()}, index=codes)
+    out["base_year"] = obs_year
     h = proj[proj["year"] == horizon].set_index("region_code").reindex(codes)
     y40 = proj[proj["year"] == SIMILARITY_YEAR].set_index("region_code").reindex(codes)
     out["pop_base"] = obs["tot"]
@@ -353,71 +567,46 @@ def indicator_frame(store, codes: list[str], alternative: str, horizon: int,
     out["share_80_base"] = _ratio(obs["p80"], obs["tot"], 100)
     out["share_80_h"] = _ratio(h["p80"], h["tot"], 100)
     out["support_80_h"] = _ratio(h["p20_66"], h["p80"])
-
-    # services: today's base, then the unchanged-coverage model at the horizon
-    bases = _bases(store, codes)
-    if len(bases):
-        # population of 1 January of the latest complete year ≤ KOSTRA year + 1 (as load_base)
-        lim = bases["kostra_year"] + 1
-        p = pop[pop["has_data"]]
-        p = p.assign(lim=p["region_code"].map(lim))
-        p = p[p["lim"].notna() & (p["year"] <= p["lim"])]
-        p = p.sort_values("year").groupby("region_code").tail(1).set_index("region_code")
-        bases["pop_year"] = p["year"].reindex(bases.index)
-        for b, col in zip(sv.BANDS_12003, ("p0_66", "p67_79", "p80")):
-            bases[f"pop_{b.code}"] = p[col].reindex(bases.index)
-    missing = [c for c in codes if c not in bases.index or pd.isna(bases.loc[c, "pop_year"])
-               ] if len(bases) else codes
-    extra = {c: _base_from_model(store, c) for c in missing}
-    extra = {c: r for c, r in extra.items() if r is not None}
-    if extra:
-        add = pd.DataFrame.from_dict(extra, orient="index")
-        pop_by = pop.set_index(["region_code", "year"])
-        for b, col in zip(sv.BANDS_12003, ("p0_66", "p67_79", "p80")):
-            add[f"pop_{b.code}"] = [pop_by[col].get((c, int(y)), np.nan)
-                                    for c, y in zip(add.index, add["pop_year"])]
-        bases = add if bases.empty else pd.concat([bases.drop(index=list(add.index),
-                                                              errors="ignore"), add])
-    bases = bases.reindex(codes) if len(bases) else pd.DataFrame(index=codes)
-    _services(out, bases, h)
+    _services(out, service_bases(store, codes, ages), h)
     return out
 
 
 def _services(out: pd.DataFrame, bases: pd.DataFrame, h: pd.DataFrame) -> None:
-    """Fill the service indicators of ``out`` from ``bases`` and the horizon population."""
-    cols = ["kostra_year", "users_inst_80", "users_home_80", "cov_inst_80", "cov_home_80",
-            "places", "places_per_1000_80", "aarsverk", "aarsverk_per_1000_80", "inst_h",
-            "places_gap_h", "aarsverk_h", "share_care_h"]
-    if "kostra_year" not in bases:
-        for c in cols:
-            out[c] = np.nan
-        return
-    band_pop_h = np.column_stack([h["p0_66"], h["p67_79"], h["p80"]]).astype(float)
-    band_pop_0 = bases[[f"pop_{b.code}" for b in sv.BANDS_12003]].to_numpy(dtype=float)
+    """Fill the service indicators of ``out`` from today's ``bases`` (``service_bases``) and
+    the horizon population ``h``, as ``services.project_users`` (uendret),
+    ``services.place_need`` and ``staffing.outlook`` do for one kommune."""
+    users = np.stack(bases["users"].to_numpy()) if len(bases) else np.empty((0, len(SVC), 4))
+    band_pop0 = np.stack(bases["band_pop"].to_numpy()) if len(bases) else np.empty((0, 4))
+    band_pop_h = h[["p0_66", "p67_79", "p80_89", "p90"]].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        growth = np.where(band_pop_0 > 0, band_pop_h / band_pop_0, 0.0)
-    growth[np.isnan(band_pop_h).any(axis=1)] = np.nan  # no projection: no projected figure
-    inst = bases[[f"inst_{b.code}" for b in sv.BANDS_12003]].to_numpy(dtype=float)
-    home = bases[[f"home_{b.code}" for b in sv.BANDS_12003]].to_numpy(dtype=float)
-    inst_h, home_h = (inst * growth).sum(axis=1), (home * growth).sum(axis=1)
-    inst_h[np.isnan(growth).any(axis=1) | np.isnan(inst).any(axis=1)] = np.nan
-    home_h[np.isnan(growth).any(axis=1) | np.isnan(home).any(axis=1)] = np.nan
-    w0 = inst.sum(axis=1) + sf.HOME_WEIGHT * home.sum(axis=1)
-    wh = inst_h + sf.HOME_WEIGHT * home_h
+        growth = np.where(band_pop0 > 0, band_pop_h / np.where(band_pop0 > 0, band_pop0, 1),
+                          0.0)
+    growth[np.isnan(band_pop_h).any(axis=1) | np.isnan(band_pop0).any(axis=1)] = np.nan
+    at_h = (users * growth[:, None, :]).sum(axis=2)  # NaN: service left out or no projection
+    at_0 = (users * (band_pop0 > 0)[:, None, :]).sum(axis=2)  # the model's base year
+    old = users[:, :, 2:].sum(axis=2)  # 80–89 + 90+
+    pop80 = band_pop0[:, 2:].sum(axis=1)
+    heldogn = old[:, _L] + old[:, _B]
+    out["kostra_year"] = bases["kostra_year"].to_numpy()
+    out["users_inst_80"], out["users_home_80"] = old[:, _I], old[:, _H]
+    out["users_heldogn_80"] = heldogn
+    out["cov_inst_80"] = _ratio(old[:, _I], pop80, 100)
+    out["cov_home_80"] = _ratio(old[:, _H], pop80, 100)
+    out["cov_heldogn_80"] = _ratio(heldogn, pop80, 100)
+    places = bases["places"].to_numpy(dtype=float)
+    out["places"] = places
+    out["places_per_1000_80"] = _ratio(places, pop80, 1000)
     aarsverk = bases["aarsverk"].to_numpy(dtype=float)
-    pop80 = bases[f"pop_{sv.BANDS_12003[-1].code}"].to_numpy(dtype=float)
-    out["kostra_year"] = bases["kostra_year"]
-    out["users_inst_80"], out["users_home_80"] = inst[:, -1], home[:, -1]
-    out["cov_inst_80"] = _ratio(inst[:, -1], pop80, 100)
-    out["cov_home_80"] = _ratio(home[:, -1], pop80, 100)
-    out["places"] = bases["places"].to_numpy(dtype=float)
-    out["places_per_1000_80"] = _ratio(out["places"], pop80, 1000)
     out["aarsverk"] = aarsverk
     out["aarsverk_per_1000_80"] = _ratio(aarsverk, pop80, 1000)
-    out["inst_h"] = inst_h
-    # the difference of the two figures as shown (whole persons and places)
-    out["places_gap_h"] = np.round(inst_h) - np.round(out["places"].to_numpy(dtype=float))
-    out["aarsverk_h"] = aarsverk * _ratio(wh, w0)
+    out["inst_h"] = at_h[:, _I]
+    # places needed: (long-term + short-term residents) / occupancy; the gap is the
+    # difference of the two figures as shown (whole places)
+    need = (at_h[:, _L] + np.nan_to_num(at_h[:, _K])) / sv.OCCUPANCY  # NaN: no 11645
+    out["need_h"] = need
+    out["places_gap_h"] = np.round(need) - np.round(places)
+    w0 = at_0[:, _I] + sf.HOME_WEIGHT * at_0[:, _H]
+    out["aarsverk_h"] = aarsverk * _ratio(at_h[:, _I] + sf.HOME_WEIGHT * at_h[:, _H], w0)
     out["share_care_h"] = _ratio(out["aarsverk_h"], h["p20_66"], 100)
 
 

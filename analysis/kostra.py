@@ -397,8 +397,65 @@ def indicator_series(store: Store, ind: Indicator, comp: Comparator) -> pd.DataF
     return df.astype({"value": float, "count": float})
 
 
-def comparison(store: Store, region_code: str, level: str) -> pd.DataFrame:
-    """All indicators × comparators × years, long.
+COMPARISON_COLUMNS = ["indicator", "role", "code", "label", "year", "value", "count",
+                      "status", "note"]
+SET_ROLE = "utvalg"  # the saved comparison set (similar or chosen kommuner) as a comparator
+
+
+def set_members(store: Store, codes: tuple[str, ...], exclude: str | None = None
+                ) -> list[tuple[str, str]]:
+    """(code, name) of the set's kommuner in the store's register, in the set's order,
+    without ``exclude`` (the kommune compared: it is not its own peer)."""
+    names = dict(store.cursor().execute(
+        "SELECT code, name FROM regions WHERE level = 'kommune' AND code IN "
+        "(SELECT unnest(?::VARCHAR[])) ORDER BY valid_to NULLS LAST", [list(codes)]).fetchall())
+    return [(c, names[c]) for c in dict.fromkeys(codes) if c in names and c != exclude]
+
+
+def set_note(store: Store, codes: tuple[str, ...], exclude: str | None = None) -> str:
+    """The sentence naming the saved set's kommuner (bokmål; empty without any)."""
+    names = [n for _, n in set_members(store, codes, exclude)]
+    if not names:
+        return ""
+    return (f"«Lagret utvalg» er medianen av {len(names)} kommuner lagret på siden «Sammenlign "
+            f"kommuner»: {', '.join(names)}" + (" (kommunen selv er holdt utenfor)."
+                                                 if exclude in codes else "."))
+
+
+def set_comparison(store: Store, codes: tuple[str, ...], exclude: str | None = None
+                   ) -> pd.DataFrame:
+    """The saved comparison set as one comparator: per indicator and year the median of its
+    kommuner's own values (``set_members``), in the columns of ``comparison``. ``count`` is
+    empty (no count lies behind a median); ``note`` says how many had a value when not all.
+    """
+    members = [c for c, _ in set_members(store, codes, exclude)]
+    rows = []
+    if members:
+        comps = [Comparator("kommune", c, c) for c in members]
+        reader = Reader(store, members, sorted({i.table_id for i in INDICATORS}))
+        pops = _pop80(store, comps)
+        label = f"Lagret utvalg (median av {len(members)})"
+        for ind in INDICATORS:
+            values: dict[int, list[float]] = {}
+            for comp in comps:
+                for y, v, *_ in _indicator_rows(ind, comp, reader, pops[comp.code]):
+                    values.setdefault(y, [])
+                    if v is not None:
+                        values[y].append(v)
+            for y, v in sorted(values.items()):
+                note = None if len(v) == len(members) else (
+                    f"Median av de {len(v)} av {len(members)} kommunene som har tall."
+                    if v else "Ingen av kommunene i utvalget har tall.")
+                rows.append((ind.key, SET_ROLE, SET_ROLE, label, y,
+                             float(pd.Series(v).median()) if v else None, None, None, note))
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({"value": float,
+                                                                  "count": float})
+
+
+def comparison(store: Store, region_code: str, level: str,
+               compare: tuple[str, ...] = ()) -> pd.DataFrame:
+    """All indicators × comparators × years, long; with ``compare`` (kommune codes: the
+    saved comparison set) also the set's median (``set_comparison``) as the last comparator.
 
     Columns: indicator, role, code, label, year, value (unit of the indicator), count
     (count shown beside the rate; persons, årsverk or places), status, note.
@@ -412,5 +469,9 @@ def comparison(store: Store, region_code: str, level: str) -> pd.DataFrame:
         for ind in INDICATORS:
             for y, v, c, st, note in _indicator_rows(ind, comp, reader, pops[comp.code]):
                 rows.append((ind.key, comp.role, comp.code, comp.label, y, v, c, st, note))
-    cols = ["indicator", "role", "code", "label", "year", "value", "count", "status", "note"]
-    return pd.DataFrame(rows, columns=cols).astype({"value": float, "count": float})
+    out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({"value": float,
+                                                                  "count": float})
+    if compare:
+        peers = set_comparison(store, tuple(compare), region_code if level == "kommune" else None)
+        out = pd.concat([out, peers], ignore_index=True) if len(peers) else out
+    return out

@@ -124,9 +124,10 @@ def _rename_range(df: pd.DataFrame, n_alt: int, language: str) -> pd.DataFrame:
 
 
 def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCHANGED,
-                    language: str = "nb") -> Report:
+                    language: str = "nb", compare: tuple[str, ...] = ()) -> Report:
     """Everything «Tjenester og kapasitet» shows for ``selection`` and ``scenario`` (whose
-    ``own`` holds the kommune's own numbers and økonomiplan, used in place of KOSTRA)."""
+    ``own`` holds the kommune's own numbers and økonomiplan, used in place of KOSTRA).
+    ``compare``: the saved comparison set (kommune codes), added to the KOSTRA comparison."""
     sel = selection
     sources, base, ptab_q, pop, alts = _inputs(store, sel, scenario.own)
     n_alt, ptab = len(alts), ptab_q or "14746"
@@ -299,7 +300,7 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
                      + own_line),))
 
     sec_cmp = comparison_section(store, sel, sources, ("hjemme80", "inst80", "plasser1000"),
-                                 language)
+                                 language, compare)
     summary = tuple(c.headline for c in charts if c.key != "brukere_langtid") + \
         tuple(t.replace("**", "") for t in sec_cap.text[:1] if sec_cap.items)
     return Report(horizon=horizon, notes=notes, summary=summary,
@@ -388,10 +389,14 @@ def _updated(sources, table_id: str) -> str:
     return f", oppdatert {_date(src.ssb_updated)}"
 
 
-def comparison_section(store, sel: Selection, sources, keys, language: str) -> Section:
+def comparison_section(store, sel: Selection, sources, keys, language: str,
+                       compare: tuple[str, ...] = ()) -> Section:
     """KOSTRA comparison: the latest year of every indicator in one table, one line chart per
-    indicator over time, and the long table of all values."""
-    cmp = memo(store, kostra.comparison, sel.region_code, sel.level)
+    indicator over time, and the long table of all values. ``compare``: the saved comparison
+    set, shown as its median (``kostra.set_comparison``)."""
+    compare = tuple(compare) if sel.level == "kommune" else ()
+    cmp = memo(store, kostra.comparison, sel.region_code, sel.level, compare)
+    set_text = kostra.set_note(store, compare, sel.region_code) if compare else ""
     inds = [i for i in kostra.INDICATORS if i.key in keys]
     rows, decs = [], {}
     for ind in inds:
@@ -414,7 +419,8 @@ def comparison_section(store, sel: Selection, sources, keys, language: str) -> S
     items: list = [Table("kostra_siste", say(language, "Siste år med tall", "Siste år med tal"),
                          latest, decs, tuple(i.table_id for i in inds),
                          note="«Antall» er brukere, årsverk eller plasser bak andelen – i små "
-                              "kommuner gir noen få personer store utslag.")]
+                              "kommuner gir noen få personer store utslag."
+                              + (f" {set_text}" if set_text else ""))]
     first_role = cmp["role"].iloc[0] if len(cmp) else None
     for ind in inds:
         d = cmp[cmp["indicator"] == ind.key]
@@ -440,6 +446,9 @@ def comparison_section(store, sel: Selection, sources, keys, language: str) -> S
     title = say(language, "Sammenlignet med KOSTRA-gruppe, fylke og land",
                 "Samanlikna med KOSTRA-gruppe, fylke og land") if sel.level == "kommune" \
         else say(language, "KOSTRA-nøkkeltall over tid", "KOSTRA-nøkkeltal over tid")
+    if set_text:
+        title = say(language, "Sammenlignet med KOSTRA-gruppe, fylke, land og lagret utvalg",
+                    "Samanlikna med KOSTRA-gruppe, fylke, land og lagra utval")
     return Section("kostra", title, items=tuple(items))
 
 

@@ -415,14 +415,17 @@ def _write(store: Store, prep: PreparedImport) -> ImportReport:
                         rows=rows, regions=len(regions), years=years, message=msg.strip())
 
 
-def import_files(paths, store: Store | None = None) -> list[ImportReport]:
-    """Import several files: all are validated before any is written (see module doc)."""
+def import_files(paths, store: Store | None = None,
+                 wait: float | None = None) -> list[ImportReport]:
+    """Import several files: all are validated before any is written (see module doc).
+    ``wait``: seconds to wait for another writer (a refresh) before ``StoreBusy``; None
+    waits as long as it takes (the CLI)."""
     paths = [Path(p) for p in paths]
     if not paths:
         return []
     if store is None:  # validate against the published version, then write a new one
         prepared = [prepare_file(p, get_store()) for p in paths]
-        with publishing() as writer:
+        with publishing(timeout=wait) as writer:
             return [_write(writer, p) for p in prepared]
     prepared = [prepare_file(p, store) for p in paths]
     return [_write(store, p) for p in prepared]
@@ -441,7 +444,8 @@ def _upload_name(name: str, taken: set[str]) -> str:
     return unique
 
 
-def import_uploads(uploads, store: Store | None = None) -> list[ImportReport]:
+def import_uploads(uploads, store: Store | None = None,
+                   wait: float | None = None) -> list[ImportReport]:
     """Import files given as ``(name, bytes)`` (the app's upload widget) like ``import_files``:
     all validated before any is written. Two files with the same name are both imported (the
     second is named ``"navn (2).csv"`` in messages); each is checked against the size limit."""
@@ -457,7 +461,7 @@ def import_uploads(uploads, store: Store | None = None) -> list[ImportReport]:
             p = Path(tmp) / unique
             p.write_bytes(data)
             paths.append(p)
-        return import_files(paths, store)
+        return import_files(paths, store, wait)
 
 
 def import_file(path, store: Store | None = None) -> ImportReport:

@@ -90,8 +90,13 @@ def test_shared_link_presentation_and_pptx(tmp_path):
             page.goto(url + "/befolkning?region=1804&alt=MMMM&aar=2040")
             page.get_by_role("heading", name="Befolkning – Bodø").wait_for()
             wait_idle(page, timeout=120_000, settle_ms=500)
+            page.get_by_role("button", name="Lag PowerPoint og rapport").click()
+            page.get_by_text("PowerPoint og rapport er klare").wait_for(timeout=120_000)
+            get = page.get_by_role("button", name="Last ned PowerPoint")
+            get.scroll_into_view_if_needed()
+            shot(page, "report_files_ready", tmp_path, full_page=False)
             with page.expect_download(timeout=120_000) as dl:
-                page.get_by_role("button", name="PowerPoint").click()
+                get.click()
             data = open(dl.value.path(), "rb").read()
             assert dl.value.suggested_filename == "kunnskapsgrunnlag_1804_bodo_MMMM_2040.pptx"
             ctx.close()

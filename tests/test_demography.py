@@ -268,12 +268,15 @@ def test_real_14746_published_margins(tmp_path):
     table = dem.age_group_table(store, regions, groups=groups)
     alts = {0: "MMMM", 1: "LLML", 2: "HHMH"}
     got = table.set_index(["region_code", "series", "year"])
-    checked = 0
-    for row in pub.itertuples(index=False):
-        value = got.loc[(row.region, alts[row.alt], int(row.year)), f"{row.lo}-{row.hi}"]
-        assert value == row.target, (row.region, alts[row.alt], row.year, row.lo, row.hi)
-        checked += 1
-    assert checked > 10_000
+    # one lookup per published cell, vectorised (a .loc per row took 30 s)
+    long = got[list(groups)].stack().rename("value").reset_index()
+    long.columns = ["region", "series", "year", "group", "value"]
+    want = pub.assign(series=pub["alt"].map(alts), year=pub["year"].astype(int),
+                      group=pub["lo"].astype(str) + "-" + pub["hi"].astype(str))
+    both = want.merge(long, on=["region", "series", "year", "group"], how="left")
+    bad = both[both["value"] != both["target"]]
+    assert bad.empty, bad.head(10).to_string()
+    assert len(both) == len(pub) > 10_000
     # Published examples (PROVENANCE.md): Bodø MMMM 2026 53 638 → 2050 54 358.
     assert got.loc[("1804", "MMMM", 2050), "0-105"] == 54_358
     store.close()

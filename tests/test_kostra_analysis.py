@@ -238,3 +238,32 @@ def test_share_indicators_carry_no_count_from_another_table(store):
     df = kostra.comparison(store, "0301", "kommune")
     shares = df[df["indicator"].isin(["hjemme80", "inst80"])]
     assert len(shares) and shares["count"].isna().all()
+
+
+def test_saved_set_is_the_median_of_its_kommuner(store):
+    """The saved comparison set as a comparator: per year the median of its kommuner's own
+    values from SSB's 12209 file, the kommune compared left out of its own set."""
+    ds = raw_12209()
+    regs = pd.DataFrame([(c, n, "kommune", c[:2], None) for c, n in (
+        ("1804", "Bodø"), ("0301", "Oslo"), ("1856", "Røst"), ("4601", "Bergen"),
+        ("1103", "Stavanger"), ("1508", "Ålesund"))], columns=["code", "name", "level", "parent_code", "kostra_group"])
+    store.replace_rows("regions", regs)
+    out = kostra.set_comparison(store, ("1804", "0301", "1856", "4601", "1103"), "1804")
+    d = out[(out["indicator"] == "hjemme80") & (out["year"] == 2023)].iloc[0]
+    values = sorted(raw_value(ds, c, "2023")[0] for c in ("0301", "1856", "4601", "1103"))
+    assert d["value"] == pytest.approx((values[1] + values[2]) / 2)  # median of four
+    assert d["role"] == kostra.SET_ROLE and d["label"] == "Lagret utvalg (median av 4)"
+    assert pd.isna(d["count"]) and pd.isna(d["note"])  # all four have a value
+    # a kommune without a value (Ålesund 1508, new in 2024): the median of the others, said so
+    out = kostra.set_comparison(store, ("1856", "1508", "9999"))  # 9999: not a kommune
+    d = out[(out["indicator"] == "hjemme80") & (out["year"] == 2023)].iloc[0]
+    assert raw_value(ds, "1508", "2023") == (None, ".")
+    assert d["value"] == pytest.approx(raw_value(ds, "1856", "2023")[0])
+    assert d["note"] == "Median av de 1 av 2 kommunene som har tall."
+    assert "Bodø" not in kostra.set_note(store, ("1804", "0301"), "1804")
+    assert kostra.set_note(store, ("1804", "0301"), "1804").endswith(
+        "Oslo (kommunen selv er holdt utenfor).")
+    # the full comparison ends with the set
+    cmp = kostra.comparison(store, "1804", "kommune", ("0301", "1856"))
+    assert cmp["role"].iloc[-1] == kostra.SET_ROLE
+    assert kostra.SET_ROLE not in set(kostra.comparison(store, "1804", "kommune")["role"])

@@ -94,3 +94,28 @@ def test_similar_kommuner_become_the_set(monkeypatch, store_path):  # noqa: F811
     assert codes[0] == "1804" and set(codes) == {"1804", "1856", "1508", "1580"}
     assert at.session_state["compare_set"] == codes and at.query_params["sml"] == ",".join(codes)
     assert "Lagret sammenligningsutvalg" in at.segmented_control(key="cmp_peer").options
+
+
+def test_saved_set_joins_the_kostra_table_on_tjenester(monkeypatch, store_path):  # noqa: F811
+    """Journey: similar kommuner saved on the region page → Tjenester's KOSTRA comparison has
+    a column with the set's median (Bodø itself left out)."""
+    from tests.test_kostra_analysis import raw_12209, raw_value
+    at = run_page(monkeypatch, store_path, PAGE, region="1804")
+    at.button(key="sim_use").click().run()
+    at.switch_page("views/tjenester.py")
+    at.run()
+    assert not at.exception
+    assert set(at.query_params["sml"].split(",")) == {"1804", "1856", "1508", "1580"}
+    assert any(s.value.endswith("og lagret utvalg") for s in at.subheader)
+    latest = next(d.value for d in at.dataframe if "Indikator" in d.value.columns)
+    col = "Lagret utvalg (median av 3)"
+    assert col in latest.columns
+    row = latest[latest["Indikator"].str.startswith("Andel 80+ med hjemmetjenester")].iloc[0]
+    # 2023 is the latest year of SSB's 12209 file; Ålesund and Haram have no value before the
+    # 2024 split, so the median of Røst, Ålesund and Haram is Røst's own figure
+    assert raw_value(raw_12209(), "1856", "2023")[0] == 39.3
+    assert row["År"] == "2023" and row[col] == "39,3"  # shown with Norwegian formatting
+    note = next(c.value for c in at.caption if "«Lagret utvalg» er medianen" in c.value)
+    names = {"1856": "Røst", "1508": "Ålesund", "1580": "Haram"}  # in the set's order
+    shown = ", ".join(names[c] for c in at.session_state["compare_set"] if c != "1804")
+    assert note.endswith(f"Sammenlign kommuner»: {shown} (kommunen selv er holdt utenfor).")

@@ -112,3 +112,25 @@ def test_streamlit_config_is_safe_for_visitors():
     assert cfg["server"]["address"] == "127.0.0.1"
     assert cfg["browser"]["gatherUsageStats"] is False
     assert cfg["client"] == {"toolbarMode": "minimal", "showErrorDetails": "none"}
+
+
+def test_upload_during_a_long_refresh_says_busy_instead_of_waiting(db, monkeypatch):
+    """A refresh holds the writer lock for minutes; an upload in the app waits
+    ``fetch.WRITER_WAIT_S`` for it, then says so in Norwegian and changes nothing."""
+    from tests import hostile
+    from ui import fetch
+    _publish_table("12003", "Brukere")
+    before = sm.get_store().version
+    monkeypatch.setattr(fetch, "WRITER_WAIT_S", 0.5)
+    at = AppTest.from_file(str(ROOT / "views" / "oversikt.py"), default_timeout=60)
+    at.run()
+    at.file_uploader(key="upload").set_value(
+        [("07459.csv", hostile.csv_07459(), "text/csv")]).run()
+    with sm.publishing():  # the refresh job, still writing
+        at.button(key="do_import").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "En annen oppdatering av databasen pågår. Prøv igjen om litt; ingenting ble endret."]
+    sm.reset_store()
+    assert sm.get_store().version == before  # nothing published by the upload
+    assert sm.get_store().scalar("SELECT count(*) FROM population") == 0

@@ -79,9 +79,11 @@ def layout_defaults(layout: dict | None = None, *, height: int = 420,
                paper_bgcolor="white",
                legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
                            traceorder="normal"))
-    xaxis = dict(tickformat=xformat, showgrid=False, title=dict(text=xtitle))
+    # automargin: room for tick labels and titles (Streamlit's theme set it; we draw
+    # without that theme)
+    xaxis = dict(tickformat=xformat, showgrid=False, title=dict(text=xtitle), automargin=True)
     yaxis = dict(tickformat=yformat, gridcolor="#e5e5e5", zeroline=False,
-                 title=dict(text=ytitle))
+                 title=dict(text=ytitle), automargin=True)
     keys = [k for k in out if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]
     for k in set(keys) | {"xaxis", "yaxis"}:
         out[k] = {**(xaxis if k.startswith("x") else yaxis), **out.get(k, {})}

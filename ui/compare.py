@@ -169,3 +169,54 @@ def cell_styles(categories: pd.DataFrame, columns: dict[str, str]) -> pd.DataFra
             out[col] = [f"background-color: {CELL_COLORS[c]}" if CELL_COLORS[c] else ""
                         for c in categories[key]]
     return out
+
+
+# -- table and files -------------------------------------------------------------------------
+def mode(s: pd.Series) -> int | None:
+    """The most common year of a column (the year a set's figures are «from»)."""
+    s = s.dropna()
+    return int(s.mode().iloc[0]) if len(s) else None
+
+
+def table_columns(frame: pd.DataFrame, horizon: int, keys=None) -> list[tuple[str, str, int]]:
+    """(frame column, shown label, decimals): each indicator of ``keys`` (default all) with
+    its count right after it (a count shown once)."""
+    base = mode(frame["base_year"])
+    ky = mode(frame["kostra_year"])
+    cols, seen = [], set()
+    for i in ind.INDICATORS:
+        if keys is not None and i.key not in keys:
+            continue
+        cols.append((i.key, ind.label_with_year(i, base, horizon, ky), i.decimals))
+        if i.count and i.count not in seen and i.count not in ind.BY_KEY:
+            seen.add(i.count)
+            year = horizon if i.count.endswith("_h") else (ky if i.year == "kostra" else base)
+            cols.append((i.count, f"{ind.COUNT_LABELS[i.count]} {year}", 0))
+    return cols
+
+
+def export_frame(sub: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """All indicators and counts of the set as exported: rounded once, numbers as numbers."""
+    out = {"Kommunenummer": sub.index.to_numpy(), "Kommune": sub["name"].to_numpy(),
+           "Fylke": sub["fylke"].to_numpy(), "KOSTRA-gruppe": sub["kostra_group"].to_numpy()}
+    for key, label, d in table_columns(sub, horizon):
+        v = sub[key].to_numpy(dtype=float).round(d)
+        out[label] = pd.array(v, dtype="Int64") if d == 0 else v
+    return pd.DataFrame(out)
+
+
+def export_header(title: str, n: int, alternative: str, horizon: int, base_year: int | None,
+                  kostra_year: int | None, cites: list[str], version: str
+                  ) -> list[tuple[str, str]]:
+    """The header block of the set's CSV and Excel files (as ``ui.export.header_rows`` for
+    one region): the set, alternative, years, data version and sources."""
+    from data_sources import catalog
+    return [("Kunnskapsgrunnlag", "Sammenlign kommuner"),
+            ("Utvalg", f"{title} ({n} kommuner)"),
+            ("Framskrivingsalternativ",
+             f"{catalog.alternative_label(alternative)} ({alternative})"),
+            ("Framskrivingsår", str(horizon)),
+            ("Basisår (befolkning)", str(base_year or "–")),
+            ("KOSTRA-år", str(kostra_year or "–")),
+            ("Dataversjon", version),
+            ("Kilder", "; ".join(cites)), ("Lisens", "SSB, CC BY 4.0")]

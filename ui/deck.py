@@ -70,6 +70,8 @@ def _chart(slide, chart, language: str) -> None:
     ch.value_axis.has_major_gridlines = True
     ch.value_axis.tick_labels.number_format = '# ##0' if chart.kind != "bars" else '0.0'
     ch.value_axis.tick_labels.number_format_is_linked = False
+    if chart.kind != "index":  # counts and shares from zero, as on screen (an index: 100)
+        ch.value_axis.minimum_scale = 0
     for i, s in enumerate(ch.plots[0].series):
         color = RGBColor.from_string(PALETTE[i % len(PALETTE)])
         if kind == XL_CHART_TYPE.LINE:

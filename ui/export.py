@@ -181,7 +181,8 @@ def report_downloads(report: Report) -> None:
         made = None
         st.session_state.pop("_export_files", None)
     with st.container(horizontal=True, gap="small"):
-        clicked = made is None and st.button(
+        slot = st.empty()
+        clicked = made is None and slot.button(
             "Lag PowerPoint og rapport", key="make_files", type="primary",
             icon=":material/slideshow:", help="Tar noen sekunder første gang.")
         st.download_button("Excel-arbeidsbok (denne siden)",
@@ -193,6 +194,7 @@ def report_downloads(report: Report) -> None:
         if files is not None:
             made = (ask, files)
             st.session_state["_export_files"] = made
+            slot.empty()
     if made is not None:
         pptx, html = made[1]
         with st.container(horizontal=True, gap="small"):

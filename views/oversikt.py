@@ -54,7 +54,8 @@ if fetch.allowed():  # public mode: only the operator's refresh job writes
             from data_sources.store import StoreBusy
             try:
                 with st.spinner("Importerer …"):
-                    reports = import_uploads([(f.name, f.getvalue()) for f in files])
+                    reports = import_uploads([(f.name, f.getvalue()) for f in files],
+                                             wait=fetch.WRITER_WAIT_S)
             except FileImportError as exc:
                 st.error(f"{exc}\n\nIngenting ble endret i databasen.")
             except StoreBusy:

@@ -16,6 +16,7 @@ from analysis import geo
 from analysis import indicators as ind
 from analysis import similarity as sim
 from analysis.format import fmt_int, fmt_num, plural
+from analysis.population_report import data_version
 from analysis.report import Source
 from data_sources import catalog, config
 from ui import compare as cmp
@@ -135,28 +136,6 @@ def choose_set(sel: state.Selection, regs: pd.DataFrame) -> tuple[str, list[str]
 
 
 # -- table -------------------------------------------------------------------------------
-def table_columns(frame: pd.DataFrame, horizon: int, keys=None) -> list[tuple[str, str, int]]:
-    """(frame column, shown label, decimals): each indicator of ``keys`` (default all) with
-    its count right after it (a count shown once)."""
-    base = _mode(frame["base_year"])
-    ky = _mode(frame["kostra_year"])
-    cols, seen = [], set()
-    for i in ind.INDICATORS:
-        if keys is not None and i.key not in keys:
-            continue
-        cols.append((i.key, ind.label_with_year(i, base, horizon, ky), i.decimals))
-        if i.count and i.count not in seen and i.count not in ind.BY_KEY:
-            seen.add(i.count)
-            year = horizon if i.count.endswith("_h") else (ky if i.year == "kostra" else base)
-            cols.append((i.count, f"{ind.COUNT_LABELS[i.count]} {year}", 0))
-    return cols
-
-
-def _mode(s: pd.Series) -> int | None:
-    s = s.dropna()
-    return int(s.mode().iloc[0]) if len(s) else None
-
-
 def _open_kommune(names: dict[str, str], codes: list[str]) -> None:
     """Row click: make the kommune the shared selection and open Befolkning (on_select)."""
     rows = st.session_state["cmp_table"].selection.rows
@@ -176,7 +155,7 @@ def show_table(sub: pd.DataFrame, cats: pd.DataFrame, horizon: int) -> None:
     """The sortable table of one group of indicators, coloured by peer category."""
     group = st.segmented_control("Vis", list(ind.GROUPS), default="Befolkning",
                                  key="cmp_group") or "Befolkning"
-    cols = table_columns(sub, horizon, ind.GROUPS[group])
+    cols = cmp.table_columns(sub, horizon, ind.GROUPS[group])
     shown = pd.DataFrame({"Kommune": sub["name"].to_numpy(),
                           **{label: sub[key].to_numpy(dtype=float) for key, label, _ in cols}},
                          index=sub.index)
@@ -188,16 +167,6 @@ def show_table(sub: pd.DataFrame, cats: pd.DataFrame, horizon: int) -> None:
     st.dataframe(styler, hide_index=True, key="cmp_table", on_select=lambda: _open_kommune(
         names, list(sub.index)), selection_mode="single-row", height=min(38 + 35 * len(sub), 560),
         column_config={"Kommune": st.column_config.TextColumn(pinned=True)})
-
-
-def export_frame(sub: pd.DataFrame, horizon: int) -> pd.DataFrame:
-    """All indicators and counts of the set as exported: rounded once, numbers as numbers."""
-    out = {"Kommunenummer": sub.index.to_numpy(), "Kommune": sub["name"].to_numpy(),
-           "Fylke": sub["fylke"].to_numpy(), "KOSTRA-gruppe": sub["kostra_group"].to_numpy()}
-    for key, label, d in table_columns(sub, horizon):
-        v = sub[key].to_numpy(dtype=float).round(d)
-        out[label] = pd.array(v, dtype="Int64") if d == 0 else v
-    return pd.DataFrame(out)
 
 
 # -- one kommune against a peer group ------------------------------------------------------
@@ -234,7 +203,7 @@ def show_benchmark(frame: pd.DataFrame, sel: state.Selection, set_codes: list[st
     label = st.segmented_control("Sammenlign med", list(groups), default=list(groups)[0],
                                  key="cmp_peer") or list(groups)[0]
     b = ind.benchmark(frame, sel.region_code, groups[label])
-    base, ky = _mode(frame["base_year"]), _mode(frame["kostra_year"])
+    base, ky = cmp.mode(frame["base_year"]), cmp.mode(frame["kostra_year"])
     shown = pd.DataFrame({
         "Indikator": [ind.label_with_year(ind.BY_KEY[k], base, sel.horizon, ky)
                       for k in b["key"]],
@@ -293,7 +262,8 @@ def show_similar(frame: pd.DataFrame, sel: state.Selection, version: str, path: 
                               for v in res[f.key]]
     st.dataframe(shown, hide_index=True, key="sim_table")
     if st.button("Bruk som sammenligningsutvalg", key="sim_use", icon=":material/group_add:",
-                 help="Utvalget øverst på siden blir disse kommunene (og følger lenken)."):
+                 help="Utvalget øverst på siden blir disse kommunene (og følger lenken). "
+                      "KOSTRA-sammenligningen på siden «Tjenester» viser medianen deres."):
         st.session_state["_cmp_pending"] = list(res.index)
         st.rerun()
 
@@ -334,40 +304,35 @@ def main() -> None:
     ptab = next((t for t, s in srcs.items() if s.round), None)
     alt_text = catalog.alternative_phrase(sel.alternative)
     st.caption(f"{title}: {fmt_int(len(sub))} kommuner. Framskriving: {alt_text}, "
-               f"{sel.horizon}. KOSTRA-tall fra {_mode(sub['kostra_year']) or '–'}.")
+               f"{sel.horizon}. KOSTRA-tall fra {cmp.mode(sub['kostra_year']) or '–'}.")
 
     st.subheader("Alle kommuner i utvalget")
     show_table(sub, cats, sel.horizon)
     st.caption(ind.colour_sentence())
-    used = ["07459", ptab or "14746", "12003", "12292", "11875"]
+    used = dict.fromkeys(t for i in ind.INDICATORS
+                         for t, _ in ind.sources_of(i, ptab, sel.alternative))
     cites = [srcs[t].cite() for t in used if t in srcs]
     source_line = "Kilde: " + "; ".join(cites) + "." if cites else ""
     st.caption(source_line)
 
-    header = [("Kunnskapsgrunnlag", "Sammenlign kommuner"),
-              ("Utvalg", f"{title} ({len(sub)} kommuner)"),
-              ("Framskrivingsalternativ", f"{catalog.alternative_label(sel.alternative)} "
-                                          f"({sel.alternative})"),
-              ("Framskrivingsår", str(sel.horizon)),
-              ("Basisår (befolkning)", str(_mode(sub["base_year"]) or "–")),
-              ("KOSTRA-år", str(_mode(sub["kostra_year"]) or "–")),
-              ("Kilder", "; ".join(cites)), ("Lisens", "SSB, CC BY 4.0")]
+    base, ky = cmp.mode(sub["base_year"]), cmp.mode(sub["kostra_year"])
+    header = cmp.export_header(title, len(sub), sel.alternative, sel.horizon, base, ky, cites,
+                               data_version(srcs, ptab, ky))
     base_name = f"sammenlign_{export.slug(title)}_{sel.alternative}_{sel.horizon}"
     with st.container(horizontal=True, gap="small"):
         st.download_button("Last ned CSV",
-                           data=lambda: export.to_csv_bytes(export_frame(sub, sel.horizon),
+                           data=lambda: export.to_csv_bytes(cmp.export_frame(sub, sel.horizon),
                                                             header),
                            file_name=f"{base_name}.csv", mime="text/csv", key="cmp_csv",
                            on_click="ignore", icon=":material/download:")
         st.download_button("Last ned Excel",
-                           data=lambda: export.to_excel_bytes(export_frame(sub, sel.horizon),
+                           data=lambda: export.to_excel_bytes(cmp.export_frame(sub, sel.horizon),
                                                              "Kommuner", header),
                            file_name=f"{base_name}.xlsx", key="cmp_xlsx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument."
                                 "spreadsheetml.sheet", icon=":material/download:")
 
     st.subheader("Rangering og kart")
-    base, ky = _mode(sub["base_year"]), _mode(sub["kostra_year"])
     labels = {i.key: ind.label_with_year(i, base, sel.horizon, ky) for i in ind.INDICATORS}
     st.selectbox("Indikator", list(labels), key="cmp_indicator", format_func=labels.get)
     st.query_params["ind"] = st.session_state.cmp_indicator

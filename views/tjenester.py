@@ -39,7 +39,9 @@ def show_comparison(report: Report, key_prefix: str = "cmp") -> None:
 def main() -> None:
     sel = state.current()
     scenario = scn.current()
-    report = data.cached(services_report, sel, scenario, state.language())
+    # the comparison set saved on «Sammenlign kommuner» (or from the link) joins the KOSTRA table
+    saved = tuple(st.session_state.get("compare_set") or ())
+    report = data.cached(services_report, sel, scenario, state.language(), saved)
     if not render.header(report):
         return
     scn.controls()
