@@ -25,6 +25,12 @@ import pandas as pd
 
 
 OBSERVED = "observert"
+# A complete 07459 year holds every (sex, age 0–105) cell of a region; history years with
+# fewer cells (a partial-age import) are stored but are never observed years.
+CELLS_PER_YEAR = 2 * 106
+COMPLETE_YEARS = ("SELECT region_code, year FROM population WHERE region_code IN "
+                  "(SELECT unnest(?::VARCHAR[])) AND persons IS NOT NULL GROUP BY ALL "
+                  f"HAVING count(DISTINCT (sex, age)) = {CELLS_PER_YEAR}")
 
 # Age group -> (lowest age, highest age or None for "and older"); ages are single years,
 # 105 meaning 105 or older. "–" is an en dash (shown to users).
@@ -127,13 +133,14 @@ def age_group_table(store, regions: list[str] | tuple[str, ...],
     out = store.query(
         f"SELECT region_code, year::INTEGER AS year, '{OBSERVED}' AS series, {cols} "
         "FROM population WHERE region_code IN (SELECT unnest(?::VARCHAR[])) "
-        "AND persons IS NOT NULL GROUP BY ALL "
+        "AND persons IS NOT NULL AND region_code || ':' || year IN "
+        f"(SELECT region_code || ':' || year FROM ({COMPLETE_YEARS})) GROUP BY ALL "
         "UNION ALL "
         f"SELECT region_code, year::INTEGER AS year, alternative AS series, {cols} "
         "FROM projection WHERE region_code IN (SELECT unnest(?::VARCHAR[])) "
         "AND table_id = ? AND persons IS NOT NULL GROUP BY ALL "
         "ORDER BY region_code, series, year",
-        [regions, regions, ptab or ""])
+        [regions, regions, regions, ptab or ""])
     out["year"] = out["year"].astype(int)
     return out
 
@@ -148,8 +155,7 @@ def pyramid(store, region: str, alternative: str, base_year: int | None = None,
     """
     ptab = projection_table or projection_table_id(store)
     if base_year is None:
-        base_year = store.scalar("SELECT max(year) FROM population WHERE region_code = ?",
-                                 [region])
+        base_year = store.scalar(f"SELECT max(year) FROM ({COMPLETE_YEARS})", [[region]])
     if base_year is None:
         base_year = store.scalar("SELECT min(year) FROM projection WHERE region_code = ? "
                                  "AND table_id = ?", [region, ptab or ""])
@@ -229,6 +235,17 @@ def region_cube(store, region: str, projection_table: str | None = None) -> Regi
                           minlength=int(np.prod(shape))).reshape(shape)
     present = np.zeros((len(codes), len(years)), dtype=bool)
     present[s_idx, y_idx] = True
+    # A history year lacking some (sex, age) cells (a partial-age import, e.g. ages 80–104
+    # only) is not an observed year: it would pass for a tiny population.
+    o = codes.index(OBSERVED)
+    obs = s_idx == o
+    cells = np.unique(np.ravel_multi_index(
+        (np.asarray(cols["sx"], dtype=np.int64)[obs], np.asarray(cols["age"], dtype=np.int64)[obs],
+         y_idx[obs]), (2, 106, len(years))))
+    partial = present[o] & (np.bincount(cells % len(years), minlength=len(years))
+                            < CELLS_PER_YEAR)
+    present[o, partial] = False
+    persons[o][..., partial] = 0.0
     keep = present.any(axis=1)
     return RegionCube(region, tuple(c for c, k in zip(codes, keep) if k), years,
                       persons[keep], present[keep])

@@ -24,6 +24,8 @@ import pandas as pd
 
 from data_sources.store import Store
 
+from .demography import CELLS_PER_YEAR
+
 STATUS_TEXT = {
     ".": "lar seg ikke føre opp (SSB-symbol «.»)",
     "..": "tall mangler (SSB-symbol «..»)",
@@ -337,9 +339,16 @@ def _pop80(store: Store, comps: list[Comparator]) -> dict[str, Pop80]:
             params += [comp.code, comp.code]
     if not parts:
         return {}
+    # Only complete years (every sex and age 0–105): a partial-age import (e.g. ages 80–104
+    # only) is stored but is not an observed year.
     rows = store.cursor().execute(
-        f"WITH m AS ({' UNION ALL '.join(parts)}) SELECT m.k, p.year, sum(p.persons), "
-        "count(DISTINCT p.region_code) FROM population p JOIN m ON p.region_code = m.r "
+        f"WITH m AS ({' UNION ALL '.join(parts)}), "
+        "c AS (SELECT region_code, year FROM population WHERE region_code IN "
+        "(SELECT r FROM m) AND persons IS NOT NULL GROUP BY ALL "
+        f"HAVING count(DISTINCT (sex, age)) = {CELLS_PER_YEAR}) "
+        "SELECT m.k, p.year, sum(p.persons), count(DISTINCT p.region_code) "
+        "FROM population p JOIN m ON p.region_code = m.r "
+        "JOIN c ON c.region_code = p.region_code AND c.year = p.year "
         "WHERE p.age >= 80 GROUP BY ALL", params).fetchall()
     out = {c.code: Pop80({}, {}) for c in comps}
     for k, y, v, n in rows:

@@ -62,10 +62,20 @@ def sections() -> tuple[Section, ...]:
             "det valgte alternativet vises som linje og spennet mellom laveste og høyeste "
             "alternativ som bånd. Basisåret gjengir dagens tall nøyaktig.")),
         Section("Kapasitet", (
-            "Behovet for plasser er antall framskrevne brukere av institusjonstjenester. Det "
-            "sammenlignes med dagens disponible institusjonsplasser (tabell 11875). Vi viser "
-            "første år behovet er større enn dagens plasser, og hvor mange plasser som mangler "
-            "(eller er ledige) i 2030, 2040 og 2050.")),
+            "Behovet for plasser er beboere med langtids- og korttidsopphold per 31.12. delt "
+            f"på et antatt belegg på {fmt_int(services.OCCUPANCY * 100)} % (vår antakelse). "
+            "Det sammenlignes med dagens disponible institusjonsplasser (tabell 11875) eller, "
+            "når kommunen har lagt inn økonomiplanen, med plassene slik planen endrer dem år "
+            "for år. Alle institusjonsbrukere (også korttidsopphold over året og brukere "
+            "0–66 år) sammenlignes aldri med plasser. Vi viser første år behovet er større "
+            "enn plassene, og hvor mange plasser som mangler (eller er ledige) i 2030, 2040 "
+            "og 2050, regnet av de avrundede tallene som vises.")),
+        Section("Kommunens egne tall", (
+            "En planlegger kan legge inn dagens brukere, plasser og årsverk fra kommunens "
+            "egne systemer. De erstatter KOSTRA-tallet i modellen: en tjenestes totale antall "
+            "brukere fordeles på aldersgruppene etter KOSTRA-fordelingen, og dekningsgraden "
+            "regnes av det. Tallene merkes «kommunens egne tall» overalt der de brukes, og "
+            "følger med i lenken og i filene.")),
         Section("Bemanning", (
             "Dagens årsverk i brukerrettede tjenester (tabell 12292) fordeles på vektede "
             f"brukere: en institusjonsbruker teller 1, en hjemmetjenestemottaker {hw}. Vekten er "
@@ -83,7 +93,12 @@ def sections() -> tuple[Section, ...]:
             "endrer dekningsgraden med valgt prosent per år (rentes rente). *Sunnere aldring* "
             "flytter dagens aldersspesifikke dekningsgrader det valgte antall år eldre innen "
             "2050, innfaset jevnt fra basisåret (en 82-åring i 2050 får da dekningsgraden til "
-            "en yngre person i dag; delår interpoleres lineært). *Produktivitet* endrer hvor "
+            "en yngre person i dag; delår interpoleres lineært). Standardverdien er 0: Syse og "
+            "Hjemås (SSB) finner at økt levetid ikke har gitt klart lavere tjenestebruk det "
+            "siste tiåret, og at det i snitt blir færre pårørende per eldre, så verken "
+            "friskere aldring eller mer familieomsorg kan ventes å redusere behovet (Michael "
+            "2024; 21: 39–51, doi:10.5617/michael.10950). Et annet antall år er brukerens "
+            "antakelse. *Produktivitet* endrer hvor "
             "mange brukere ett årsverk dekker, per år. *Tjenestestandard* endrer antall "
             "årsverk per bruker per år; SSBs framskrivingsmodell HELSEMOD bruker +0,5 % per år "
             "i sitt basisalternativ, og knappen «SSBs tjenestestandard» setter det. "

@@ -160,15 +160,16 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     sum_u = sv.with_range(proj_u, sel.alternative)
     sum_s = sum_u if scenario.unchanged else sv.with_range(proj_s, sel.alternative)
     y0 = base.pop_year
-    own_ids = (OWN_SOURCE.id,) if base.own else ()
+    own_users = {s for s, _ in scenario.own.users
+                 if any(o.startswith(sv.SERVICE_LABELS[s]) for o in base.own)}
+    own_ids = (OWN_SOURCE.id,) if own_users else ()
     ids = ("12003", "12292", "07459", ptab, *own_ids)
     premise = tx.alt_premise(sel.alternative, language)
     scen_text = tx.describe_scenario(scenario.levers(), language)
-    own_users = {s for s, _ in scenario.own.users}
-    own_line = (" " + say(language, "Dagens tall der det står «kommunens egne tall»: "
+    own_line = (" " + say(language, "Brukere i dag der det står «kommunens egne tall»: "
                                     "kommunens egne tall, ikke KOSTRA.",
-                          "Dagens tal der det står «kommunens egne tall»: kommunens egne "
-                          "tal, ikkje KOSTRA.")) if base.own else ""
+                          "Brukarar i dag der det står «kommunens egne tall»: kommunens "
+                          "egne tal, ikkje KOSTRA.")) if own_users else ""
     caption = source_line(sources, ("12003", "12292", "07459", ptab), {
         "12003": say(language, f"brukere 31.12.{base.kostra_year}",
                      f"brukarar 31.12.{base.kostra_year}"),
@@ -191,7 +192,7 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         else:
             d = round(scen) - round(unchanged)
             delta = f"{fmt_int(d, sign=True)} i scenarioet"
-        mine = s in own_users and any(o.startswith(sv.SERVICE_LABELS[s]) for o in base.own)
+        mine = s in own_users
         figs.append(KeyFigure(
             f"kf_brukere_{s}", f"{_short(s, language)} {horizon}", unchanged, "personer", 0,
             today, str(base.kostra_year), str(horizon), ids if mine else ids[:4],
@@ -279,8 +280,7 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
 
     # -- coverage today ---------------------------------------------------------------
     b = base.bands
-    marked = {sv.SERVICE_LABELS[s] for s in own_users
-              if any(o.startswith(sv.SERVICE_LABELS[s]) for o in base.own)}
+    marked = {sv.SERVICE_LABELS[s] for s in own_users}
     cov = pd.DataFrame({"Tjeneste": b["service"].map(lambda s: _label(s, language)),
                         "Aldersgruppe": b["label"], "Brukere": b["users"],
                         "Innbyggere": b["population"], "Dekningsgrad (%)": b["coverage"] * 100,

@@ -79,3 +79,33 @@ def test_befolkning_page_in_chromium(server, tmp_path):
             .scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         shot(page, "befolkning_indeks", tmp_path, full_page=False)
+
+
+def test_track_record_in_chromium(tmp_path_factory, tmp_path):
+    """Porsgrunn with SSB's 2020, 2022 and 2024 rounds fetched through the client (their
+    totals by age group are SSB's, from the Telemark files): the sentences and the two small
+    error charts are drawn."""
+    from tests import standin_data as sd
+    from tests.standin import StandinServer
+    from tests.storefill import fill_store, klass_data
+    db = tmp_path_factory.mktemp("tr") / "tr.duckdb"
+    store = Store(db)
+    tables = [sd.table_07459(), sd.table_14746(), *(sd.table_round(t) for t in sd.TELEMARK_ROUNDS)]
+    try:
+        with StandinServer(tables, max_calls=10_000, window_s=1, klass=klass_data()) as srv:
+            fill_store(store, regions=["4001"], server=srv,
+                       tables=["population", "projection", "12882", "13600", "14288"])
+    finally:
+        store.close()
+    with run_app({"KG_DB_PATH": str(db)}) as url, chromium_page() as page:
+        page.goto(f"{url}/befolkning?region=4001&alt=MMMM&aar=2040")
+        wait_idle(page)
+        page.get_by_role("heading", name="Hvor godt har framskrivingene truffet?").wait_for()
+        assert page.get_by_text("2020-framskrivingen bommet med").count() >= 1
+        charts = page.locator(".js-plotly-plot")
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5")
+        total = charts.nth(3)  # bands, index, pyramid, then the two track-record charts
+        total.scroll_into_view_if_needed()
+        total.get_by_text("2024-framskrivingen").first.wait_for()
+        shot(total, "befolkning_treff_total", tmp_path)
+        shot(charts.nth(4), "befolkning_treff_80", tmp_path)

@@ -49,6 +49,26 @@ def test_tjenester_in_chromium(server, page, tmp_path):
     shot(page, "tjenester_scenario", tmp_path)
 
 
+def test_own_numbers_from_the_link_in_chromium(server, page, tmp_path):
+    """A link with the kommune's own places and økonomiplan: the form says it is in use, the
+    capacity chart and table use the planned places, marked «kommunens egne tall»."""
+    page.goto(f"{server}/tjenester?region=1804&alt=MMMM&aar=2040&egen_plass=300"
+              "&plan=2027:12,2029:-8")
+    wait_idle(page)
+    page.get_by_role("heading", name="Tjenester og kapasitet – Bodø").wait_for()
+    page.get_by_text("Kommunens egne tall og økonomiplan (i bruk)").first.click()
+    page.get_by_text("Institusjonsplasser").first.wait_for()
+    assert page.get_by_text("Plassbehov og plasser, Bodø").count() >= 1
+    # in «Kort oppsummert» and above the capacity chart
+    assert page.get_by_text("Økonomiplanen endrer plassene slik: 2027: +12, 2029: −8").count() \
+        == 2
+    shot(page, "tjenester_egne", tmp_path)
+    chart = page.locator(".js-plotly-plot").nth(1)  # users, then need against places
+    chart.scroll_into_view_if_needed()
+    chart.get_by_text("Planlagte plasser").first.wait_for()
+    shot(chart, "tjenester_egne_kapasitet", tmp_path)
+
+
 def test_first_session_of_a_fresh_server_keeps_the_region(page, tmp_path):
     """The first session of a new server process starts in Streamlit's legacy pages/ mode;
     the app must leave it before drawing (sidebar shows page titles, not file names) and a

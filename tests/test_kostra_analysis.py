@@ -145,9 +145,7 @@ def test_comparison_kommune_vs_group_fylke_land(store):
         [("0", "Hele landet", "land", None, None), ("18", "Nordland", "fylke", "0", None),
          ("1804", "Bodø", "kommune", "18", "EKG13"), ("1806", "Narvik", "kommune", "18", "EKG13")],
         columns=["code", "name", "level", "parent_code", "kostra_group"]))
-    pop = pd.DataFrame({"region_code": ["1804", "1806", "18", "0"], "sex": "1", "age": 85,
-                        "year": 2026, "persons": [2000.0, 1000.0, 15000.0, 250000.0],
-                        "table_id": "07459"})
+    pop = complete_year({"1804": 2000.0, "1806": 1000.0, "18": 15000.0, "0": 250000.0}, 2026)
     store.replace_table_data(SourceInfo("07459", "Befolkning", "population"), pop)
     ingest_11875(store)
     comps = kostra.comparators(store, "1804", "kommune")
@@ -165,6 +163,42 @@ def test_comparison_kommune_vs_group_fylke_land(store):
     assert inst["value"].isna().all()  # KOSsykhjand80aar0000 is not in this file
 
 
+def complete_year(persons_85: dict[str, float], year: int, ages=range(106)) -> pd.DataFrame:
+    """07459 rows of one year for each region: every (sex, age) cell (a complete year), all
+    0 except men aged 85, who hold ``persons_85[region]`` (so 80+ = that number)."""
+    return pd.DataFrame([dict(region_code=r, sex=sx, age=a, year=year, table_id="07459",
+                              persons=v if (sx, a) == ("1", 85) else 0.0)
+                         for r, v in persons_85.items() for sx in "12" for a in ages])
+
+
+def test_partial_age_year_is_not_an_observed_year(tmp_path):
+    """A 07459 year holding only ages 80–104 (a partial-age import, as an older version of
+    the importer stored it) gives no 80+ population and no rate, and no observed year on
+    Befolkning; the complete year beside it does."""
+    from analysis import demography as dem
+    s = _group_store(tmp_path, with_narvik_pop=True)
+    partial = complete_year({"1804": 2000.0}, 2024, ages=range(80, 105))
+    s.replace_table_data(SourceInfo("07459", "Befolkning", "population"),
+                         pd.concat([complete_year({"1804": 2000.0, "1806": 1000.0}, 2026),
+                                    partial], ignore_index=True))
+    places = pd.DataFrame({"region_code": "1804", "table_id": "11875",
+                           "contents_code": "KOSinstdispplass0000", "year": [2023, 2025],
+                           "value": [300.0, 335.0], "status": None, "breakdown": ""})
+    s.replace_table_data(SourceInfo("11875", "Institusjonsplasser", "kostra"), places)
+    pops = kostra._pop80(s, kostra.comparators(s, "1804", "kommune"))
+    assert pops["1804"].persons == {2026: 2000.0}  # 2024 (ages 80–104 only) left out
+    pl = kostra.comparison(s, "1804", "kommune")
+    own = pl[(pl["indicator"] == "plasser1000") & (pl["code"] == "1804")].set_index("year")
+    assert own.loc[2025, "value"] == pytest.approx(335 / 2000 * 1000)
+    assert pd.isna(own.loc[2023, "value"]) and own.loc[2023, "count"] == 300
+    cube = dem.region_cube(s, "1804")
+    obs = list(cube.series).index(dem.OBSERVED)
+    assert [int(y) for y in cube.years[cube.present[obs]]] == [2026]
+    assert 2024 not in set(dem.age_group_table(s, ["1804"])["year"])
+    assert 2024 not in set(dem.groups_from_cube(cube)["year"])
+    s.close()
+
+
 def _group_store(tmp_path, with_narvik_pop: bool) -> Store:
     """Bodø and Narvik in KOSTRA group 13; the group has 600 places in 2025 (authored)."""
     s = Store(tmp_path / f"g{int(with_narvik_pop)}.duckdb")
@@ -173,8 +207,7 @@ def _group_store(tmp_path, with_narvik_pop: bool) -> Store:
          ("1804", "Bodø", "kommune", "18", "EKG13"), ("1806", "Narvik", "kommune", "18", "EKG13")],
         columns=["code", "name", "level", "parent_code", "kostra_group"]))
     codes = ["1804", "1806"] if with_narvik_pop else ["1804"]
-    pop = pd.DataFrame({"region_code": codes, "sex": "1", "age": 85, "year": 2026,
-                        "persons": [2000.0, 1000.0][:len(codes)], "table_id": "07459"})
+    pop = complete_year(dict(zip(codes, [2000.0, 1000.0])), 2026)
     s.replace_table_data(SourceInfo("07459", "Befolkning", "population"), pop)
     places = pd.DataFrame({"region_code": ["1804", "EKG13"], "table_id": "11875",
                            "contents_code": "KOSinstdispplass0000", "year": 2025,

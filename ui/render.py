@@ -29,8 +29,10 @@ def _lines(chart: Chart, height: int):
                            hovertemplate=f"%{{y:,.{spec.get('decimals', 1)}f}}",
                            line=dict(color=charts.REGION_COLORS[i % 4],
                                      width=3 if i == 0 else 2)))
-    return charts.figure(traces, charts.layout_defaults(
-        height=height, yformat=f",.{spec.get('decimals', 1)}f", ytitle=spec.get("ytitle")))
+    layout = charts.layout_defaults(height=height, yformat=f",.{spec.get('decimals', 1)}f",
+                                    ytitle=spec.get("ytitle"))
+    layout["yaxis"]["automargin"] = True  # room for the tick labels and the axis title
+    return charts.figure(traces, layout)
 
 
 def _bars(chart: Chart, height: int):

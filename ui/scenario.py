@@ -19,7 +19,9 @@ SLIDERS = (  # key, label, min, max, step, decimals, unit, help
     ("home_change", "Dekningsgrad hjemmetjenester, endring per år", -5.0, 5.0, 0.5, 1, "%",
      "Positiv verdi: flere får hjemmetjenester i hver aldersgruppe, år for år."),
     ("healthy_years", "Sunnere aldring innen 2050", 0.0, 5.0, 0.5, 1, "år",
-     "Dagens dekningsgrader flyttes så mange år opp i alder innen 2050, innfaset jevnt."),
+     "Dagens dekningsgrader flyttes så mange år opp i alder innen 2050, innfaset jevnt. "
+     "Standard 0: økt levetid har ikke gitt klart lavere tjenestebruk det siste tiåret "
+     "(Syse og Hjemås, SSB, 2024); andre verdier er din antakelse."),
     ("productivity", "Produktivitet, endring per år", -2.0, 3.0, 0.25, 2, "%",
      "Endring i hvor mange brukere ett årsverk dekker, per år (velferdsteknologi, "
      "organisering)."),

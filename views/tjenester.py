@@ -73,6 +73,7 @@ def main() -> None:
     else:
         st.markdown(sec.text[0])
         chart, t = sec.items
+        st.markdown(f"**{chart.title}**")
         render.chart_block(report, chart, "cap_chart")
         st.dataframe(t.formatted(), hide_index=True)
         st.caption(f"{t.note} {t.caption}")
