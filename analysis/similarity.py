@@ -4,15 +4,14 @@ Method (the page shows ``METHOD`` in bokmål):
 
 - each numeric feature is standardised over all kommuner given (z = (x − mean) / standard
   deviation), so no scale dominates; population size is taken as log10 first (Oslo would
-  otherwise set the scale);
+  otherwise set the scale); centrality (SSB's sentralitetsindeks, KLASS 128, class 1 «mest
+  sentrale» … 6 «minst sentrale», ``regions.centrality``) is ordinal and used as the number
+  1–6, standardised the same way;
 - a categorical feature (KOSTRA group) differs by 1 (one standard deviation) when the
   groups differ, 0 when they are the same;
 - distance(a, b) = sqrt( Σ w_i · d_i² / Σ w_i ) over the features both kommuner have (a
   missing value leaves that feature out of that pair; the result names it);
 - the N nearest, the kommune itself first at distance 0. «Nær» for a feature: |d| ≤ 0.25.
-
-Centrality (SSB's sentralitetsindeks, KLASS 128) is not in the store and cannot be fetched
-offline, so it is not among the features (``UNAVAILABLE`` says so on the page).
 """
 
 from __future__ import annotations
@@ -32,25 +31,28 @@ class Feature:
     default_weight: float
     log: bool = False  # standardise log10(x)
     categorical: bool = False
+    decimals: int = 1  # shown with this many decimals
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("pop_base", "Folketall", 1.0, log=True),
+    Feature("pop_base", "Folketall", 1.0, log=True, decimals=0),
     Feature("share_80_base", "Andel 80+ i dag", 1.0),
     Feature("growth_80_2040", "Vekst 80+ til 2040", 1.0),
+    Feature("centrality", "Sentralitet", 1.0, decimals=0),
     Feature("kostra_group", "KOSTRA-gruppe", 1.0, categorical=True),
 )
 BY_KEY = {f.key: f for f in FEATURES}
 DEFAULT_WEIGHTS = {f.key: f.default_weight for f in FEATURES}
-UNAVAILABLE = ("Sentralitet (SSBs sentralitetsindeks) er ikke med: den finnes ikke i "
-               "databasen og kan ikke hentes uten nett.")
 METHOD = (
     "Hver indikator standardiseres over alle kommunene (avstand fra gjennomsnittet målt i "
     "standardavvik), slik at ingen skala dominerer; folketallet tas som logaritme først. "
-    "Ulik KOSTRA-gruppe teller som ett standardavvik. Avstanden er kvadratroten av det "
-    "vektede gjennomsnittet av de kvadrerte forskjellene, over indikatorene begge kommunene "
+    "Sentralitet er SSBs sentralitetsindeks, klassifikasjon 128, fra klasse 1 (mest "
+    "sentrale kommuner) til 6 (minst sentrale); klassenummeret standardiseres som de andre "
+    "tallene. Ulik KOSTRA-gruppe teller som ett standardavvik. Avstanden er kvadratroten av "
+    "det vektede gjennomsnittet av de kvadrerte forskjellene, over indikatorene begge kommunene "
     "har tall for. Avstand 0 betyr like tall på alle valgte indikatorer; «nær» betyr mindre "
-    f"enn {str(CLOSE).replace('.', ',')} standardavvik fra hverandre. " + UNAVAILABLE)
+    f"enn {str(CLOSE).replace('.', ',')} standardavvik fra hverandre. En kommune uten tall "
+    "for en indikator sammenlignes på de andre, og kolonnen «Mangler tall» sier hvilke.")
 
 
 def standardise(frame: pd.DataFrame, features=FEATURES) -> pd.DataFrame:
@@ -76,7 +78,7 @@ def similar(frame: pd.DataFrame, code: str, n: int = 10,
     """The ``n`` kommuner of ``frame`` nearest to ``code`` (itself first at distance 0).
 
     ``frame``: index kommune code, columns as in ``analysis.indicators.indicator_frame``
-    plus ``kostra_group``. ``weights``: feature key → weight ≥ 0 (missing keys: 0 when
+    plus ``centrality`` (1–6) and ``kostra_group`` from the register. ``weights``: feature key → weight ≥ 0 (missing keys: 0 when
     ``weights`` is given; default ``DEFAULT_WEIGHTS``).
 
     Returns index code, columns ``distance``, ``close`` (labels of features within

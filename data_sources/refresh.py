@@ -317,8 +317,9 @@ class Refresher:
 
     def regions_register(self) -> str:
         """Store the region register (from the projection table's Region dimension, KOSTRA
-        groups from KLASS 112) and the kommune changes (KLASS 131). Returns a note on what
-        could not be fetched ('' when all went well)."""
+        groups from KLASS 112, centrality from KLASS 131 → 128) and the kommune changes
+        (KLASS 131). When KLASS fails, the groups and classes already stored are kept.
+        Returns a note on what could not be fetched ('' when all went well)."""
         from . import regions as regmod
         notes = []
         meta = jsonstat.read_meta(self.client.metadata(self.projection_id()))
@@ -338,8 +339,17 @@ class Refresher:
         except regmod.KlassError as exc:
             changes = bundled_changes()
             notes.append(f"kommuneendringer fra innebygd liste ({exc})")
+        changes = regmod.changes_frame(changes)
+        try:
+            centrality = regmod.fetch_centrality(today, changes)
+        except regmod.KlassError as exc:
+            centrality = dict(self.store.query(
+                "SELECT code, centrality FROM regions WHERE centrality IS NOT NULL")
+                .itertuples(index=False))
+            notes.append(f"sentralitet ikke hentet ({exc})")
+        reg["centrality"] = reg["code"].map(centrality).astype("Int64")
         self.store.replace_rows("regions", reg)
-        self.store.replace_rows("region_changes", regmod.changes_frame(changes))
+        self.store.replace_rows("region_changes", changes)
         return "; ".join(notes)
 
     # -- entry ---------------------------------------------------------------------------

@@ -8,11 +8,13 @@ Public API:
 - ``fetch_codes(classification_id, at_date) -> DataFrame`` (KLASS ``codesAt``),
   ``fetch_changes(classification_id, from_date, to_date) -> list[dict]`` (KLASS
   ``changes``: oldCode, oldName, newCode, newName, changeOccurred),
-  ``fetch_kostra_groups(at_date) -> dict[kommune, 'EKGnn']`` (KLASS 112). Base URL from
+  ``fetch_kostra_groups(at_date) -> dict[kommune, 'EKGnn']`` (KLASS 112),
+  ``fetch_centrality(at_date, changes=None) -> dict[kommune, 1..6]`` (SSB's
+  sentralitetsindeks, KLASS 128, through the 131 → 128 correspondence). Base URL from
   ``config.klass_base_url()``; ``KlassError`` when KLASS cannot be reached.
 - ``build_register(kommuner, fylker, kostra_groups, valid_from, valid_to) -> DataFrame``
   in the store's ``regions`` columns (code, name, level, parent_code, kostra_group,
-  valid_from, valid_to); level is 'land' | 'fylke' | 'kommune' | 'kostragruppe'.
+  centrality, valid_from, valid_to); level is 'land' | 'fylke' | 'kommune' | 'kostragruppe'.
 - ``register_from_metadata(meta)``: the same from the Region dimension of table 14746
   (no KLASS, no files needed). ``load_default_register(shared_dir)``: from KLASS CSVs.
 - ``changes_frame(changes) -> DataFrame`` in the store's ``region_changes`` columns
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -39,13 +41,13 @@ from urllib3.util.retry import Retry
 from . import config
 
 __all__ = ["KlassError", "load_klass_csv", "fetch_codes", "fetch_changes",
-           "fetch_kostra_groups", "build_register", "register_from_metadata",
+           "fetch_kostra_groups", "fetch_centrality", "build_register", "register_from_metadata",
            "load_default_register", "changes_frame", "map_to_current", "aggregate_to_current",
            "REGISTER_COLUMNS", "CHANGES_COLUMNS"]
 
-KOMMUNE, FYLKE, KOSTRA_GROUPS = 131, 104, 112
-REGISTER_COLUMNS = ["code", "name", "level", "parent_code", "kostra_group", "valid_from",
-                    "valid_to"]
+KOMMUNE, FYLKE, KOSTRA_GROUPS, CENTRALITY = 131, 104, 112, 128
+REGISTER_COLUMNS = ["code", "name", "level", "parent_code", "kostra_group", "centrality",
+                    "valid_from", "valid_to"]
 CHANGES_COLUMNS = ["old_code", "new_code", "old_name", "new_name", "change_date", "kind"]
 KLASS_COLUMNS = ["code", "parentCode", "level", "name", "shortName", "notes", "validFrom",
                  "validTo"]
@@ -181,12 +183,130 @@ def fetch_kostra_groups(at_date: str | date) -> dict[str, str]:
     return {r.code: _group_code(r.parentCode) for r in kom.itertuples()}
 
 
+# SSB's sentralitetsindeks (KLASS 128) per kommune. What this is based on (KLASS cannot be
+# reached from the development machines, so none of it is checked against the live API):
+# - The endpoint and item fields are KLASS's own: ``GET classifications/{source}/corresponds
+#   ?targetClassificationId={target}&from=..&to=..`` (``to`` exclusive) answers
+#   ``{"correspondenceItems": [{sourceCode, sourceName, sourceShortName, targetCode,
+#   targetName, targetShortName, validFrom, validTo}]}``; validFrom/validTo are null for an
+#   open end (statisticsnorway/klass, ``CorrespondenceItem.RangedCorrespondenceItem``; the
+#   URL form is the one klassR and several public scripts use for 104/112 ↔ 131).
+# - 128 lists only the six classes ("01" … "06", «1 Mest sentrale kommuner» … «6 Minst
+#   sentrale kommuner») in ``codesAt``; the kommune → class link is the correspondence from
+#   131 (kommuner) to 128. A public write-up that queried KLASS live (terchris/atlas,
+#   research note on «SSB Sentralitetsindeks (Klass 128)», 2026) reports that the ranged
+#   ``corresponds`` answers (about 490 items for 2020–2026, one kommune changing class at the
+#   2024 boundary) while ``correspondsAt`` for this pair came back empty; so we ask for a
+#   range and pick the item valid at ``at_date`` ourselves.
+# - The newest sentralitet version can still carry pre-2024 kommune codes. Such codes are
+#   mapped to today's with the kommune changes (``changes_frame`` rows) when that is
+#   unambiguous: a renumbered kommune keeps its class; a merged kommune gets a class only
+#   when all its former parts are listed and share one class; a split kommune gets none.
+CENTRALITY_FROM = "2020-01-01"  # the 2020 version of the index and later
+
+
+def _class_number(code) -> int | None:
+    digits = "".join(ch for ch in str(code or "") if ch.isdigit())
+    n = int(digits) if digits else None
+    return n if n is not None and 1 <= n <= 6 else None
+
+
+def fetch_correspondence(source_id: int | str, target_id: int | str, from_date: str | date,
+                         to_date: str | date) -> list[dict]:
+    """``GET classifications/{source}/corresponds?targetClassificationId=..&from=..&to=..``
+    → the ``correspondenceItems`` list (``to`` exclusive)."""
+    data = _get_json(f"classifications/{source_id}/corresponds.json",
+                     {"targetClassificationId": str(target_id), "from": _iso(from_date),
+                      "to": _iso(to_date)})
+    items = data.get("correspondenceItems")
+    if not isinstance(items, list):
+        raise KlassError("KLASS-svaret mangler \"correspondenceItems\"")
+    return items
+
+
+def fetch_centrality(at_date: str | date,
+                     changes: pd.DataFrame | None = None) -> dict[str, int]:
+    """Kommune code (valid at ``at_date``) → centrality class 1–6 (1 = mest sentral).
+
+    ``changes``: ``changes_frame`` rows to carry older kommune codes over to today's (see
+    the note above); without it, only codes as given are used. A kommune without a usable
+    item is left out. Raises ``KlassError`` when KLASS fails or gives no kommune a class.
+    """
+    at = pd.Timestamp(at_date).date()
+    items = fetch_correspondence(KOMMUNE, CENTRALITY, CENTRALITY_FROM, at + timedelta(days=1))
+    floor = pd.Timestamp(CENTRALITY_FROM).date()
+    valid: dict[str, tuple[date, int | None]] = {}  # items valid at the date
+    for it in items:
+        code = str(it.get("sourceCode") or "").strip()
+        if not code.isdigit() or len(code) != 4 or code in UNKNOWN_CODES:
+            continue
+        vf = pd.Timestamp(it["validFrom"]).date() if it.get("validFrom") else floor
+        vt = pd.Timestamp(it["validTo"]).date() if it.get("validTo") else None
+        if vf > at or (vt is not None and vt <= at):
+            continue
+        if code not in valid or vf > valid[code][0]:
+            valid[code] = (vf, _class_number(it.get("targetCode")))
+    if changes is None or changes.empty:
+        out = {c: k for c, (_, k) in valid.items() if k is not None}
+    else:
+        out = _centrality_to_current(valid, changes, at)
+    if not out:
+        raise KlassError("KLASS 131 → 128 ga ingen kommune en sentralitetsklasse")
+    return out
+
+
+def _centrality_to_current(valid: dict[str, tuple[date, int | None]], changes: pd.DataFrame,
+                           at: date) -> dict[str, int]:
+    """Codes as KLASS gives them (valid from a date, with a class) → today's codes."""
+    codes = sorted(valid)
+    years = [valid[c][0].year for c in codes]
+    m = map_to_current(pd.DataFrame({"region_code": codes, "year": years}), changes, at)
+    by_cur: dict[str, list[tuple[str, str, int | None, int]]] = {}
+    # A renumbering counts only when the name stays (3001 Halden → 3101 Halden): a change
+    # list can show a merge into a continuing code as a single old code (the bundled list
+    # has only 5030 Klæbu → 5001 Trondheim for 2020), which changes_frame calls a
+    # renumbering.
+    def norm(name) -> str:
+        return "".join(ch for ch in str(name or "").lower() if ch.isalnum())
+
+    same_name = {(r.old_code, r.change_date) for r in changes.itertuples()
+                 if norm(r.old_name) and norm(r.old_name) == norm(r.new_name)}
+    hops = changes.groupby("old_code")["change_date"].apply(list).to_dict()
+    for r, y in zip(m.itertuples(), years):
+        if pd.isna(r.current_code):  # a split kommune: its class cannot be divided
+            continue
+        if r.mapping == "renumber" and not all(
+                (r.region_code, d) in same_name for d in hops.get(r.region_code, [])
+                if pd.Timestamp(d).year >= y):
+            continue
+        by_cur.setdefault(r.current_code, []).append(
+            (r.region_code, r.mapping, valid[r.region_code][1], y))
+    out: dict[str, int] = {}
+    for cur, rows in by_cur.items():
+        own = [r for r in rows if r[1] == "same"]
+        if own:  # the kommune's own code is listed: SSB's answer, nothing mapped
+            if own[0][2] is not None:
+                out[cur] = own[0][2]
+            continue
+        if any(r[1] == "merge" for r in rows):
+            year = min(r[3] for r in rows)
+            parts = _parts_by_change_list(changes, [year], at).get((cur, year), set())
+            if not parts <= {r[0] for r in rows}:
+                continue  # a former part has no class: the merged kommune's is unknown
+        classes = {r[2] for r in rows}
+        if len(classes) == 1 and None not in classes:
+            out[cur] = classes.pop()
+    return out
+
+
 # -- register --------------------------------------------------------------------------------
 def build_register(kommuner: pd.DataFrame, fylker: pd.DataFrame,
                    kostra_groups: dict[str, str] | None = None,
                    valid_from: str | date = "2024-01-01",
-                   valid_to: str | date | None = None) -> pd.DataFrame:
-    """Register rows (REGISTER_COLUMNS) for land "0", fylker, kommuner and EKG01–EKG17.
+                   valid_to: str | date | None = None,
+                   centrality: dict[str, int] | None = None) -> pd.DataFrame:
+    """Register rows (REGISTER_COLUMNS) for land "0", fylker, kommuner and EKG01–EKG17;
+    ``centrality`` (kommune → 1..6) fills the nullable ``centrality`` column.
 
     ``kommuner``/``fylker``: frames with ``code`` and ``name`` (KLASS shape). 9999/99
     Uoppgitt are left out. Kommune parent = first two digits; fylke parent = "0".
@@ -208,6 +328,8 @@ def build_register(kommuner: pd.DataFrame, fylker: pd.DataFrame,
     for g in range(1, N_KOSTRA_GROUPS + 1):
         rows.append((f"EKG{g:02d}", f"KOSTRA-gruppe {g}", "kostragruppe", "0", None))
     df = pd.DataFrame(rows, columns=REGISTER_COLUMNS[:5])
+    df["centrality"] = pd.array([(centrality or {}).get(c) if lvl == "kommune" else None
+                                 for c, lvl in zip(df["code"], df["level"])], dtype="Int64")
     df["valid_from"] = vf
     df["valid_to"] = vt
     return df[REGISTER_COLUMNS]

@@ -7,7 +7,9 @@ Tables (names and columns are an interface; other code and checks rely on them):
 - ``kostra(region_code, table_id, contents_code, year, value, status, breakdown)``
   ``breakdown`` holds the other dimensions as ``"DIM=code;DIM2=code"`` ('' when none).
 - ``kostra_contents(table_id, contents_code, label, unit, decimals)``
-- ``regions(code, name, level, parent_code, kostra_group, valid_from, valid_to)``
+- ``regions(code, name, level, parent_code, kostra_group, valid_from, valid_to,
+  centrality)``; ``centrality`` (SSB's sentralitetsindeks class 1–6, KLASS 128; NULL when
+  unknown) was added later: a writable open of an older file adds the column.
 - ``region_changes(old_code, new_code, old_name, new_name, change_date, kind)``
 - ``alternatives(code, contents_code, label, table_id)``
 - ``sources(table_id, title, round, ssb_updated, fetched_at, query, rows, kind)``
@@ -65,7 +67,9 @@ CREATE TABLE IF NOT EXISTS kostra_contents (
     unit VARCHAR, decimals INTEGER);
 CREATE TABLE IF NOT EXISTS regions (
     code VARCHAR NOT NULL, name VARCHAR NOT NULL, level VARCHAR NOT NULL,
-    parent_code VARCHAR, kostra_group VARCHAR, valid_from DATE, valid_to DATE);
+    parent_code VARCHAR, kostra_group VARCHAR, valid_from DATE, valid_to DATE,
+    centrality INTEGER);
+ALTER TABLE regions ADD COLUMN IF NOT EXISTS centrality INTEGER;
 CREATE TABLE IF NOT EXISTS region_changes (
     old_code VARCHAR NOT NULL, new_code VARCHAR NOT NULL, old_name VARCHAR,
     new_name VARCHAR, change_date DATE NOT NULL, kind VARCHAR);

@@ -13,6 +13,10 @@ Only real changes are kept (old code != new code). Output: ``{"codeChanges": [{o
 oldName, oldShortName, newCode, newName, newShortName, changeOccurred}, ...]}``.
 
 Run: ``python tests/make_klass_fixture.py`` (env ``KG_SHARED_DIR`` overrides ../shared/ssb).
+
+``centrality_items()`` (used by the stand-in, not written to a file) gives the KLASS 131 → 128
+correspondence (sentralitetsindeks). Its classes are SYNTHETIC: no real per-kommune classes
+are in ../shared (PROVENANCE.md has no KLASS 128 file).
 """
 
 from __future__ import annotations
@@ -58,6 +62,45 @@ def build(shared: Path = SHARED) -> dict:
                     "changeOccurred": CHANGE_YEARS[int(ye)]})
     out.sort(key=lambda r: (r["changeOccurred"], r["newCode"], r["oldCode"]))
     return {"codeChanges": out}
+
+
+def centrality_items() -> list[dict]:
+    """SYNTHETIC KLASS ``correspondenceItems`` for 131 → 128 (sentralitet).
+
+    Classes are invented from the stand-in's (also invented) KOSTRA groups, which follow
+    population size: EKG17 (largest) → class 1 «Mest sentrale kommuner», EKG01 → 6. The
+    shapes copy what KLASS does around a version change: most kommuner are listed with
+    their 2024 code from 2024-01-01; 3001 Halden and 1507 Ålesund are still listed with
+    their pre-2024 codes in the valid version (3001 → 3101 is a renumbering, 1507 was split
+    into 1508 and 1580, so those two get no class); 3002 Moss has an expired 2020-version
+    item with another class, which must not win over 3103's current one.
+    """
+    from tests import standin_data
+    names = {"3001": "Halden", "1507": "Ålesund", "3002": "Moss"}
+
+    def item(code, name, k, valid_from, valid_to=None):
+        return {"sourceCode": code, "sourceName": name, "sourceShortName": "",
+                "targetCode": f"{k:02d}", "targetName": CENTRALITY_NAMES[k],
+                "targetShortName": "", "validFrom": valid_from, "validTo": valid_to}
+
+    out = []
+    for code, grp in sorted(standin_data.kostra_groups().items()):
+        k = 6 - (int(grp[3:]) - 1) * 6 // 17
+        if code in ("3101", "1508", "1580"):
+            old = {"3101": "3001", "1508": "1507", "1580": "1507"}[code]
+            if not any(i["sourceCode"] == old for i in out):
+                out.append(item(old, names[old], k, "2020-01-01"))
+            continue
+        out.append(item(code, code, k, "2024-01-01"))
+        if code == "3103":
+            out.append(item("3002", names["3002"], 7 - k, "2020-01-01", "2024-01-01"))
+    return out
+
+
+# Class names: 1 and 6 as SSB names them; 2–5 are not checked against KLASS 128.
+CENTRALITY_NAMES = {1: "Mest sentrale kommuner", 2: "Nest mest sentrale kommuner",
+                    3: "Sentrale kommuner", 4: "Mellomsentrale kommuner",
+                    5: "Nest minst sentrale kommuner", 6: "Minst sentrale kommuner"}
 
 
 def main() -> None:

@@ -194,7 +194,18 @@ class StandinServer:
 
     def klass_route(self, path: str, params: dict) -> tuple[int, dict]:
         """Minimal KLASS: ``/classifications/{id}/codesAt.json`` and ``/changes.json`` from
-        ``self.klass`` = {"codesAt": {id: [code dicts]}, "changes": {id: [change dicts]}}."""
+        ``self.klass`` = {"codesAt": {id: [code dicts]}, "changes": {id: [change dicts]},
+        "corresponds": {"source->target": [correspondence items]}}; ``corresponds.json``
+        answers the items whose validFrom/validTo overlap [from, to)."""
+        c = re.fullmatch(r"/classifications/(\d+)/corresponds\.json", path)
+        if c:
+            key = f"{c.group(1)}->{params.get('targetClassificationId')}"
+            if key not in self.klass.get("corresponds", {}) or "from" not in params:
+                raise _Problem(404, "Not found", "Not found")
+            lo, hi = params["from"], params.get("to", "9999-12-31")
+            return 200, {"correspondenceItems": [
+                it for it in self.klass["corresponds"][key]
+                if (it.get("validFrom") or "0000") < hi and (it.get("validTo") or "9999") > lo]}
         m = re.fullmatch(r"/classifications/(\d+)/(codesAt|changes)\.json", path)
         if not m or m.group(1) not in self.klass.get(m.group(2), {}):
             raise _Problem(404, "Not found", "Not found")

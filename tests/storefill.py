@@ -23,17 +23,20 @@ from tests.standin import StandinServer
 
 
 def klass_data() -> dict:
-    """KLASS answers for the stand-in: KOSTRA groups (112) and kommune changes (131)."""
+    """KLASS answers for the stand-in: KOSTRA groups (112), kommune changes (131) and the
+    131 → 128 correspondence (centrality; synthetic classes)."""
     import json
 
     from tests import standin_data
+    from tests.make_klass_fixture import centrality_items
     groups = standin_data.kostra_groups()
     codes = [{"code": g, "parentCode": "", "level": "1", "name": f"KOSTRA-gruppe {int(g[3:])}"}
              for g in sorted(set(groups.values()))]
     codes += [{"code": k, "parentCode": g, "level": "2", "name": k} for k, g in groups.items()]
     changes = json.loads((ROOT / "data_sources" / "data" / "klass_131_changes_2020_2024.json")
                          .read_text(encoding="utf-8"))["codeChanges"]
-    return {"codesAt": {"112": codes}, "changes": {"131": changes}}
+    return {"codesAt": {"112": codes}, "changes": {"131": changes},
+            "corresponds": {"131->128": centrality_items()}}
 
 
 def standin_server(**kw) -> StandinServer:

@@ -87,6 +87,11 @@ def test_similar_kommuner_become_the_set(monkeypatch, store_path):  # noqa: F811
     at = run_page(monkeypatch, store_path, PAGE, region="1804")
     sim_table = next(d.value for d in at.dataframe if "Avstand" in d.value.columns)
     assert sim_table["Kommune"].iloc[0] == "Bodø" and sim_table["Avstand"].iloc[0] == "0,00"
+    # This store has no centrality classes: the page says so, the column shows «–».
+    assert any("SSBs sentralitetsindeks, klassifikasjon 128" in c.value for c in at.caption)
+    assert any(c.value.startswith("Sentralitet mangler for alle kommunene")
+               for c in at.caption)
+    assert set(sim_table["Sentralitet"]) == {"–"}
     at.button(key="sim_use").click().run()
     assert not at.exception
     assert at.selectbox(key="cmp_set").value == "egne"
@@ -119,3 +124,26 @@ def test_saved_set_joins_the_kostra_table_on_tjenester(monkeypatch, store_path):
     names = {"1856": "Røst", "1508": "Ålesund", "1580": "Haram"}  # in the set's order
     shown = ", ".join(names[c] for c in at.session_state["compare_set"] if c != "1804")
     assert note.endswith(f"Sammenlign kommuner»: {shown} (kommunen selv er holdt utenfor).")
+
+
+@pytest.fixture(scope="module")
+def central_path(tmp_path_factory):
+    """The page tests' store with centrality classes for Bodø (2) and Røst (6) only."""
+    from tests.test_page_tjenester import make_store
+    path = tmp_path_factory.mktemp("central") / "c.duckdb"
+    s = make_store(path)
+    s.execute("UPDATE regions SET centrality = CASE code WHEN '1804' THEN 2 "
+              "WHEN '1856' THEN 6 END")
+    s.close()
+    return path
+
+
+def test_similar_kommuner_show_centrality(monkeypatch, central_path):
+    at = run_page(monkeypatch, central_path, PAGE, region="1804")
+    sim_table = next(d.value for d in at.dataframe if "Avstand" in d.value.columns)
+    by = sim_table.set_index("Kommune")
+    assert by.loc["Bodø", "Sentralitet"] == "2" and by.loc["Røst", "Sentralitet"] == "6"
+    assert by.loc["Ålesund", "Sentralitet"] == "–"
+    assert "Sentralitet" in by.loc["Ålesund", "Mangler tall"]
+    assert "Sentralitet" not in by.loc["Røst", "Mangler tall"]
+    assert not any(c.value.startswith("Sentralitet mangler") for c in at.caption)

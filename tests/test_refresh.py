@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data_sources.client import RateLimiter, SSBClient
@@ -102,6 +103,39 @@ def test_register_and_changes(moss_store):
     split = store.query("SELECT new_code FROM region_changes WHERE old_code = '1507' "
                         "AND kind = 'split' ORDER BY 1")
     assert list(split["new_code"]) == ["1508", "1580"]
+
+
+def test_register_centrality_from_klass(moss_store, server):
+    """Classes from the stand-in's KLASS 131 → 128 (synthetic classes, real code changes)."""
+    from tests.make_klass_fixture import centrality_items
+    store, report = moss_store
+    served = {i["sourceCode"]: int(i["targetCode"]) for i in centrality_items()
+              if i["validTo"] is None}
+    got = dict(store.query("SELECT code, centrality FROM regions WHERE level = 'kommune' "
+                           "AND centrality IS NOT NULL").itertuples(index=False))
+    assert got["0301"] == served["0301"] and got["3103"] == served["3103"]
+    assert got["3101"] == served["3001"]  # listed by its pre-2024 code: renumbered
+    assert "1508" not in got and "1580" not in got  # listed as 1507, which was split
+    assert len(got) == 355
+    assert store.scalar("SELECT count(*) FROM regions WHERE level <> 'kommune' "
+                        "AND centrality IS NOT NULL") == 0
+
+
+def test_centrality_kept_with_a_note_when_klass_fails(tmp_path, server, client):
+    from data_sources.refresh import Refresher
+    store = Store(tmp_path / "c.duckdb")
+    assert Refresher(store, client).regions_register() == ""
+    before = store.query("SELECT code, centrality FROM regions ORDER BY code")
+    assert before["centrality"].notna().sum() == 355
+    server.inject(r"/corresponds", "truncated")  # a broken answer: not retried, KlassError
+    try:
+        note = Refresher(store, client).regions_register()
+    finally:
+        server.clear_faults()
+    assert note.startswith("sentralitet ikke hentet (")
+    after = store.query("SELECT code, centrality FROM regions ORDER BY code")
+    pd.testing.assert_frame_equal(after, before)  # the classes already stored are kept
+    store.close()
 
 
 def test_second_refresh_downloads_nothing(moss_store, server, client):

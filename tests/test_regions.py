@@ -223,3 +223,65 @@ def test_builtin_region_list_is_complete_and_clean():
     assert df["level"].value_counts().to_dict() == {"kommune": 357, "fylke": 15, "land": 1}
     assert not df["name"].str.contains("?", regex=False).any()
     assert df.set_index("code").loc["5610", "name"] == "Kárášjohka - Karasjok"
+
+
+# -- centrality (KLASS 131 → 128) ------------------------------------------------------------
+def _item(code, cls, valid_from="2024-01-01", valid_to=None):
+    return {"sourceCode": code, "sourceName": code, "sourceShortName": "",
+            "targetCode": cls, "targetName": "", "targetShortName": "",
+            "validFrom": valid_from, "validTo": valid_to}
+
+
+@pytest.fixture
+def klass_standin(monkeypatch):
+    from tests.standin import StandinServer
+    srv = StandinServer([], max_calls=1000, window_s=1, klass={"corresponds": {"131->128": [
+        _item("0301", "01"), _item("3103", "02"),
+        _item("3002", "05", "2020-01-01", "2024-01-01"),  # expired: 3103's own item wins
+        _item("3001", "03", "2020-01-01"),  # the valid version still has Halden's old code
+        _item("1507", "01", "2020-01-01"),  # Ålesund before the split: no class for the parts
+        _item("0104", "04", "2018-01-01"), _item("0136", "04", "2018-01-01"),  # → 3002 → 3103
+        _item("5030", "03", "2018-01-01"),  # Klæbu only: 5001 Trondheim's other part missing
+        _item("3201", "07"), _item("9999", "06")]}}).start()
+    monkeypatch.setenv("KG_KLASS_BASE_URL", srv.klass_url)
+    yield srv
+    srv.stop()
+
+
+def test_fetch_centrality_over_http(klass_standin, changes):
+    # Without the change list: the codes as KLASS gives them, valid on the date; class "07"
+    # and 9999 Uoppgitt are not centrality classes of a kommune.
+    assert regions.fetch_centrality("2026-06-01") == {
+        "0301": 1, "3103": 2, "3001": 3, "1507": 1, "0104": 4, "0136": 4, "5030": 3}
+    path, = {p for _, p in klass_standin.requests}
+    assert path.startswith("/api/klass/v1/classifications/131/corresponds.json?")
+    assert parse_qs(urlparse(path).query) == {
+        "targetClassificationId": ["128"], "from": ["2020-01-01"], "to": ["2026-06-02"]}
+    # With it: 3001 → 3101 (renumbered); 1507 was split (1508, 1580: none); 5001 lacks its
+    # 1601 part's class (none); 3103's own item is kept over its former parts' 4.
+    assert regions.fetch_centrality("2026-06-01", changes) == {"0301": 1, "3103": 2,
+                                                               "3101": 3}
+    # In 2023 the expired 2020-version item for 3002 Moss is the valid one.
+    assert regions.fetch_centrality("2023-06-01")["3002"] == 5
+
+
+def test_centrality_of_merged_kommune_needs_all_parts_alike(klass_standin, changes):
+    items = klass_standin.klass["corresponds"]["131->128"]
+    items[:] = [i for i in items if i["sourceCode"] != "3103"]  # Moss listed by old parts only
+    assert regions.fetch_centrality("2026-06-01", changes)["3103"] == 4  # 0104 + 0136 alike
+    next(i for i in items if i["sourceCode"] == "0136")["targetCode"] = "05"
+    assert "3103" not in regions.fetch_centrality("2026-06-01", changes)  # parts differ
+
+
+def test_fetch_centrality_klass_failures(klass_standin, monkeypatch):
+    klass_standin.inject(r"/corresponds", "503")  # once: retried
+    assert regions.fetch_centrality("2026-06-01")["0301"] == 1
+    klass_standin.inject(r"/corresponds", "truncated")
+    with pytest.raises(regions.KlassError):
+        regions.fetch_centrality("2026-06-01")
+    klass_standin.klass["corresponds"]["131->128"] = [_item("9999", "01")]
+    with pytest.raises(regions.KlassError, match="ingen kommune"):
+        regions.fetch_centrality("2026-06-01")
+    klass_standin.klass["corresponds"].clear()  # KLASS does not know the correspondence
+    with pytest.raises(regions.KlassError, match="404"):
+        regions.fetch_centrality("2026-06-01")

@@ -62,3 +62,52 @@ def test_missing_values_are_left_out_and_named():
     assert res.loc["B", "missing"] == ""
     with pytest.raises(KeyError):
         sim.similar(FRAME, "X")
+
+
+# Centrality (SSB's sentralitetsindeks, class 1–6): an ordinal number, standardised.
+CENTRAL = pd.DataFrame({
+    "pop_base": [10_000, 1_000, 10_000, 10_000],
+    "centrality": [1.0, 2.0, 6.0, np.nan],
+}, index=["A", "B", "C", "D"])
+
+
+def test_centrality_is_a_default_feature_named_in_the_method():
+    assert sim.DEFAULT_WEIGHTS["centrality"] == 1.0
+    assert sim.BY_KEY["centrality"].label == "Sentralitet"
+    assert "sentralitetsindeks, klassifikasjon 128" in sim.METHOD
+    assert "ikke med" not in sim.METHOD
+
+
+def test_centrality_distance_by_hand():
+    sd = math.sqrt(((1 - 3) ** 2 + (2 - 3) ** 2 + (6 - 3) ** 2) / 3)  # mean 3 over A–C
+    res = sim.similar(CENTRAL, "A", n=4, weights={"centrality": 1.0})
+    assert res.index[0] == "A" and res.loc["A", "distance"] == 0.0
+    assert res.loc["B", "distance"] == pytest.approx(1 / sd)
+    assert res.loc["C", "distance"] == pytest.approx(5 / sd)
+    assert math.isnan(res.loc["D", "distance"]) and res.loc["D", "missing"] == "Sentralitet"
+    assert list(res.index) == ["A", "B", "C", "D"]
+
+
+def test_centrality_weight_moves_the_ranking():
+    # log10 population over A–D: 4, 3, 4, 4 (mean 3.75); centrality over A–C as above.
+    sd_pop = math.sqrt((3 * 0.25 ** 2 + 0.75 ** 2) / 4)
+    sd_c = math.sqrt(14 / 3)
+    d_b = (1 / sd_pop, 1 / sd_c)  # B: other size, next class
+    d_c = (0.0, 5 / sd_c)  # C: same size, five classes away
+
+    def dist(d, w_c):
+        return math.sqrt((d[0] ** 2 + w_c * d[1] ** 2) / (1 + w_c))
+
+    for w_c in (1.0, 3.0):
+        res = sim.similar(CENTRAL, "A", n=4, weights={"pop_base": 1.0, "centrality": w_c})
+        assert res.index[0] == "A" and res.loc["A", "distance"] == 0.0
+        assert res.loc["B", "distance"] == pytest.approx(dist(d_b, w_c))
+        assert res.loc["C", "distance"] == pytest.approx(dist(d_c, w_c))
+    # Equal weights: C (same size) is nearest (1.637 < 1.665); centrality ×3: B (1.222 < 2.004).
+    assert dist(d_c, 1.0) < dist(d_b, 1.0) and dist(d_b, 3.0) < dist(d_c, 3.0)
+    equal = sim.similar(CENTRAL, "A", n=4, weights={"pop_base": 1.0, "centrality": 1.0})
+    heavy = sim.similar(CENTRAL, "A", n=4, weights={"pop_base": 1.0, "centrality": 3.0})
+    # D has no class: compared on population only (equal to A, so 0), and the column says so
+    assert list(equal.index) == ["A", "D", "C", "B"]
+    assert list(heavy.index) == ["A", "D", "B", "C"]
+    assert equal.loc["D", "distance"] == 0.0 and equal.loc["D", "missing"] == "Sentralitet"

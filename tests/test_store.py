@@ -227,3 +227,35 @@ def test_cli_status_and_refresh_work_while_a_reader_holds_the_store(db):
     assert reader.source("12209")["title"] == "Dekning"  # this run: what it started with
     sm.release(reader)
     assert sm.get_store().source("12209")["title"] != "Dekning"
+
+
+def _old_regions_file(path) -> None:
+    """A store written before ``regions.centrality`` existed."""
+    import duckdb
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE regions (code VARCHAR NOT NULL, name VARCHAR NOT NULL, "
+                "level VARCHAR NOT NULL, parent_code VARCHAR, kostra_group VARCHAR, "
+                "valid_from DATE, valid_to DATE)")
+    con.execute("INSERT INTO regions VALUES ('0', 'Hele landet', 'land', NULL, NULL, NULL, "
+                "NULL), ('3103', 'Moss', 'kommune', '31', 'EKG08', NULL, NULL)")
+    con.close()
+
+
+def test_old_file_without_centrality_opens(tmp_path):
+    from ui.data import _region_options
+    old = tmp_path / "old.duckdb"
+    _old_regions_file(old)
+    ro = Store(old, read_only=True)  # a published old version: read as it is
+    regs = _region_options(ro).set_index("code")
+    assert regs.loc["3103", "kostra_group"] == "EKG08"
+    assert regs["centrality"].isna().all()
+    ro.close()
+    s = Store(old)  # a writable open adds the column, rows kept
+    got = s.query("SELECT code, kostra_group, centrality FROM regions ORDER BY code")
+    assert got["code"].tolist() == ["0", "3103"] and got["kostra_group"].iloc[1] == "EKG08"
+    assert got["centrality"].isna().all()
+    s.replace_rows("regions", pd.DataFrame({"code": ["3103"], "name": ["Moss"],
+                                            "level": ["kommune"], "centrality": [2]}),
+                   "code = ?", ["3103"])
+    assert s.scalar("SELECT centrality FROM regions WHERE code = '3103'") == 2
+    s.close()

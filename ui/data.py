@@ -109,11 +109,15 @@ def cached(fn: Callable, *args, **kwargs):
 
 def _region_options(s: Store) -> pd.DataFrame:
     from data_sources import regions_default
-    regs = s.query("SELECT code, name, level, parent_code, kostra_group FROM regions "
+    # SELECT *: a published store from before the centrality column is read-only and
+    # has no such column; reindex gives it one with no values.
+    regs = s.query("SELECT * FROM regions "
                    "WHERE level IN ('land', 'fylke', 'kommune') AND (valid_to IS NULL "
                    "OR valid_to > current_date)")
     if regs.empty:
         regs = regions_default.default_regions()
+    regs = regs.reindex(columns=["code", "name", "level", "parent_code", "kostra_group",
+                                 "centrality"])
     order = {"land": 0, "fylke": 1, "kommune": 2}
     regs = regs.assign(_o=regs["level"].map(order)).sort_values(["_o", "code"]).drop(columns="_o")
     regs["label"] = [
@@ -124,7 +128,8 @@ def _region_options(s: Store) -> pd.DataFrame:
 
 
 def region_options() -> pd.DataFrame:
-    """code, name, level, parent_code, kostra_group, label — land, fylker, kommuner."""
+    """code, name, level, parent_code, kostra_group, centrality, label — land, fylker,
+    kommuner."""
     return cached(_region_options)
 
 

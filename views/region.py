@@ -30,13 +30,15 @@ SET_KEYS = ("cmp_set", "cmp_codes", "cmp_indicator")
 # -- cached numbers ------------------------------------------------------------------------
 @st.cache_data(show_spinner="Regner ut tall for alle kommuner …", max_entries=16)
 def _all_kommuner(version: str, path: str, alternative: str, horizon: int) -> pd.DataFrame:
-    """Every indicator for every kommune in the register (index code) plus name, fylke and
-    KOSTRA group."""
+    """Every indicator for every kommune in the register (index code) plus name, fylke,
+    centrality class (KLASS 128; NaN when unknown) and KOSTRA group."""
     regs = data.region_options()
     kom = regs[regs["level"] == "kommune"].set_index("code")
     frame = ind.indicator_frame(data.store(), list(kom.index), alternative, horizon)
     frame.insert(0, "name", kom["name"].reindex(frame.index))
     frame.insert(1, "fylke", kom["parent_code"].reindex(frame.index))
+    frame["centrality"] = pd.to_numeric(kom["centrality"], errors="coerce").astype(float) \
+        .reindex(frame.index)
     frame["kostra_group"] = kom["kostra_group"].reindex(frame.index)
     return frame
 
@@ -247,6 +249,9 @@ def show_benchmark(frame: pd.DataFrame, sel: state.Selection, set_codes: list[st
 def show_similar(frame: pd.DataFrame, sel: state.Selection, version: str, path: str) -> None:
     st.subheader("Lignende kommuner")
     st.caption(sim.METHOD)
+    if frame["centrality"].isna().all():
+        st.caption("Sentralitet mangler for alle kommunene (ikke hentet fra SSBs KLASS); "
+                   "den teller ikke med i avstanden.")
     names = frame["name"].to_dict()
     codes = list(frame.index)
     default = sel.region_code if sel.region_code in names else codes[0]
@@ -274,8 +279,8 @@ def show_similar(frame: pd.DataFrame, sel: state.Selection, version: str, path: 
         "Mangler tall": res["missing"].replace("", "–").to_numpy()})
     for f in sim.FEATURES:
         if f.key in res:
-            shown[f.label] = [v if f.categorical else fmt_num(v, 0 if f.log else 1)
-                              for v in res[f.key]]
+            shown[f.label] = [(v if pd.notna(v) else "–") if f.categorical
+                              else fmt_num(v, f.decimals) for v in res[f.key]]
     st.dataframe(shown, hide_index=True, key="sim_table")
     if st.button("Bruk som sammenligningsutvalg", key="sim_use", icon=":material/group_add:",
                  help="Utvalget øverst på siden blir disse kommunene (og følger lenken). "
