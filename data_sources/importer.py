@@ -32,6 +32,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -109,14 +110,18 @@ def _reject_constant(word: str):
 
 
 def _parse_json(name: str, raw: bytes) -> tuple[pd.DataFrame, DatasetMeta]:
-    text = _json_text(name, raw)
-    try:
-        # orjson is strict RFC 8259 (no NaN/Infinity, bounded depth and integers) and 3–4×
-        # faster on a 120 MB file; anything it refuses is parsed again by the standard
-        # library, only to name the problem precisely.
-        obj = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        obj = None
+    # orjson parses the bytes (checking UTF-8 itself): strict RFC 8259 (no NaN/Infinity,
+    # bounded depth and integers) and 3–4× the standard library on a 50–120 MB file.
+    # Anything it refuses is decoded and parsed again by the standard library, only to
+    # name the problem precisely.
+    obj = text = None
+    if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            obj = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+        except orjson.JSONDecodeError:
+            obj = None
+    if obj is None:
+        text = _json_text(name, raw)
     try:
         if obj is None:
             obj = json.loads(text, parse_constant=_reject_constant)
@@ -246,11 +251,38 @@ def _group_cols(kind: str) -> list[str]:
     return ["region_code", "year"] + (["alternative"] if kind == "projection" else [])
 
 
+def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[pd.Index]]:
+    """One int64 per row identifying its combination of ``cols`` (mixed radix over each
+    column's integer codes), and each column's distinct values. Categoricals use their codes
+    and integers their offset, so 17.8 M rows take well under a second (pandas'
+    ``duplicated``/``groupby`` on the columns took 8 and 3 s)."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    uniques = []
+    for c in cols:
+        s = frame[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes, uniq = s.cat.codes.to_numpy().astype(np.int64), s.cat.categories
+            if (codes < 0).any():  # NaN as its own value
+                codes, uniq = np.where(codes < 0, len(uniq), codes), uniq.append(
+                    pd.Index([None], dtype=object))
+        elif pd.api.types.is_integer_dtype(s.dtype):
+            v = s.to_numpy(dtype=np.int64)
+            lo = int(v.min()) if len(v) else 0
+            codes, uniq = v - lo, pd.RangeIndex(lo, (int(v.max()) + 1) if len(v) else lo)
+        else:
+            codes, uniq = pd.factorize(s, use_na_sentinel=False)
+            codes, uniq = codes.astype(np.int64), pd.Index(uniq)
+        key = key * max(len(uniq), 1) + codes
+        uniques.append(uniq)
+    return key, uniques
+
+
 def _check_duplicates(res: ingest.IngestResult) -> None:
     keys = [c for c in res.frame.columns if c not in _VALUE_COLS]
-    dup = res.frame.duplicated(keys)
+    key, _ = _codes(res.frame, keys)
+    dup = pd.Series(key).duplicated().to_numpy()
     if dup.any():
-        row = res.frame[dup.to_numpy()].iloc[0]
+        row = res.frame[dup].iloc[0]
         raise validate.ValidationError(
             f"samme celle står flere ganger (region {row['region_code']}, år {row['year']}); "
             "bruk én regioninndeling")
@@ -260,10 +292,15 @@ def _check_complete_groups(store: Store, res: ingest.IngestResult) -> None:
     """A region/year (/alternative) the store lacks must come with every age and both sexes:
     a partial-age file never becomes an observed year (it may update a complete one)."""
     cols = _group_cols(res.kind)
-    counts = res.frame.groupby(cols, observed=True).size()
-    partial = counts[counts < validate.CELLS_PER_GROUP]
-    if partial.empty:
+    key, uniques = _codes(res.frame, cols)
+    sizes = [max(len(u), 1) for u in uniques]
+    n = np.bincount(key, minlength=int(np.prod(sizes)))
+    where = np.flatnonzero((n > 0) & (n < validate.CELLS_PER_GROUP))
+    if not len(where):
         return
+    index = pd.MultiIndex.from_arrays(
+        [u[i] for u, i in zip(uniques, np.unravel_index(where, sizes))], names=cols)
+    partial = pd.Series(n[where], index=index)
     keys = partial.reset_index()[cols]
     stored = store.query(
         f"SELECT {', '.join(cols)}, count(*) AS n FROM {res.kind} WHERE table_id = ? AND "

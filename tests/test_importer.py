@@ -259,3 +259,18 @@ def test_truncated_real_json_rejected(tmp_path, store):
     with pytest.raises(FileImportError, match=r"^07459\.json: avkortet JSON"):
         importer.import_file(p, store)
     assert store.scalar("SELECT count(*) FROM population") == 0
+
+
+def test_row_keys_from_codes_identify_combinations():
+    """``_codes``: equal rows get equal keys and different rows different keys, for
+    categoricals (with a missing value), integers and strings (hand-made rows)."""
+    import pandas as pd
+
+    from data_sources.importer import _codes
+    f = pd.DataFrame({"region_code": pd.Categorical(["3103", "3103", "0301", None, "3103"]),
+                      "year": [2024, 2025, 2024, 2024, 2024],
+                      "sex": ["1", "1", "2", "1", "1"]})
+    key, uniques = _codes(f, ["region_code", "year", "sex"])
+    assert key[0] == key[4]  # same region, year and sex
+    assert len(set(key[:4].tolist())) == 4
+    assert [len(u) for u in uniques] == [3, 2, 2]  # 0301, 3103, missing; 2024–2025; 1, 2
