@@ -3,7 +3,8 @@ kommuner) and the whole country, the table, the map, and a row click that opens 
 kommune's pages with the rest of the state kept.
 
 Screenshots (pytest's tmp_path and /tmp/kg-shots/): region_nordland.png,
-region_nordland_map.png, region_land.png, region_land_map.png, region_opened.png.
+region_nordland_map.png, region_nordland_ingen_data.png, region_nordland_ingen_data_map.png,
+region_land.png, region_land_map.png, region_opened.png.
 """
 
 from __future__ import annotations
@@ -58,6 +59,23 @@ def test_nordland_overview_and_map(server, page, tmp_path):
     shot(rank, "region_nordland_rank", tmp_path)
     _map(page).scroll_into_view_if_needed()
     shot(_map(page), "region_nordland_map", tmp_path)
+
+
+def test_nordland_map_shows_ingen_data_and_what_colour_means(server, page, tmp_path):
+    """Heldøgns omsorg 80+ in Nordland: one kommune has no value (11645 or 12292 missing in
+    the store) and is grey «ingen data», not 0; the lines under the chart and the map say
+    what the colours mean («neither» polarity: no colour means better)."""
+    _open(page, f"{server}/region?region=1804&alt=MMMM&aar=2040&sett=18&ind=cov_heldogn_80")
+    assert _map(page).locator("path.point").count() == 41
+    assert _map(page).get_by_text("ingen data").count() >= 1  # the legend entry
+    assert page.get_by_text("Verken høy eller lav verdi er i seg selv bedre",
+                            exact=False).count() >= 1
+    assert page.get_by_text("fargen sier ikke at noe er bedre eller dårligere",
+                            exact=False).count() >= 1
+    assert page.get_by_text("Grått: ingen data (1 kommune).", exact=False).count() == 1
+    _map(page).scroll_into_view_if_needed()
+    shot(page, "region_nordland_ingen_data", tmp_path, full_page=False)
+    shot(_map(page), "region_nordland_ingen_data_map", tmp_path)
 
 
 def test_whole_country_and_places_map(server, page, tmp_path):

@@ -9,6 +9,7 @@ version, alternative and horizon, then cut to the set), similarity from
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -42,11 +43,30 @@ def _all_kommuner(version: str, path: str, alternative: str, horizon: int) -> pd
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _set_frames(version: str, path: str, alternative: str, horizon: int,
-                codes: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The set's rows and their peer categories (the set is its own peer group)."""
+                codes: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The set's rows and their peer categories (the set is its own peer group). ``codes``:
+    the set's kommune codes joined by «,» (one string hashes fast; a kommune switch reruns
+    the page and every cache key is hashed again)."""
     frame = _all_kommuner(version, path, alternative, horizon)
-    sub = frame.loc[[c for c in codes if c in frame.index]]
+    sub = frame.loc[[c for c in codes.split(",") if c in frame.index]]
     return sub, ind.compare_with_peers(sub)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _table(version: str, path: str, alternative: str, horizon: int, codes: str,
+           group: str) -> tuple[pd.DataFrame, list[list[str]], dict[str, dict[float, str]]]:
+    """The set's table of one indicator group, built once per set: numbers (sortable), the
+    cells' CSS (peer colours) and each column's Norwegian display string per value."""
+    sub, cats = _set_frames(version, path, alternative, horizon, codes)
+    cols = cmp.table_columns(sub, horizon, ind.GROUPS[group])
+    shown = pd.DataFrame({"Kommune": sub["name"].to_numpy(),
+                          **{label: sub[key].to_numpy(dtype=float) for key, label, _ in cols}},
+                         index=sub.index)
+    styles = cmp.cell_styles(cats, {k: lab for k, lab, _ in cols if k in ind.BY_KEY})
+    styles = styles.reindex(columns=shown.columns, fill_value="").to_numpy().tolist()
+    display = {lab: {float(v): fmt_num(v, d) for v in shown[lab].dropna().unique()}
+               for _, lab, d in cols}
+    return shown, styles, display
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -57,11 +77,11 @@ def _similar(version: str, path: str, alternative: str, horizon: int, code: str,
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _map(version: str, path: str, alternative: str, horizon: int, codes: tuple[str, ...],
+def _map(version: str, path: str, alternative: str, horizon: int, codes: str,
          key: str, title: str, source_line: str):
     """The map figure, built once per set and indicator (shared read-only: the geometry is
     the heavy part and never changes)."""
-    sub = _all_kommuner(version, path, alternative, horizon).loc[list(codes)]
+    sub, _cats = _set_frames(version, path, alternative, horizon, codes)
     d = ind.BY_KEY[key]
     return cmp.map_figure(sub[key], sub["name"], title, d.unit, d.decimals, d.polarity,
                           source_line)
@@ -151,21 +171,17 @@ def _open_kommune(names: dict[str, str], codes: list[str]) -> None:
     st.session_state["_cmp_open"] = code
 
 
-def show_table(sub: pd.DataFrame, cats: pd.DataFrame, horizon: int) -> None:
+def show_table(sel: state.Selection, version: str, path: str, codes: str) -> None:
     """The sortable table of one group of indicators, coloured by peer category."""
     group = st.segmented_control("Vis", list(ind.GROUPS), default="Befolkning",
                                  key="cmp_group") or "Befolkning"
-    cols = cmp.table_columns(sub, horizon, ind.GROUPS[group])
-    shown = pd.DataFrame({"Kommune": sub["name"].to_numpy(),
-                          **{label: sub[key].to_numpy(dtype=float) for key, label, _ in cols}},
-                         index=sub.index)
-    styles = cmp.cell_styles(cats, {k: lab for k, lab, _ in cols if k in ind.BY_KEY})
-    styles = styles.reindex(columns=shown.columns, fill_value="").to_numpy()
-    fmts = {lab: (lambda v, d=d: fmt_num(v, d)) for _, lab, d in cols}
-    styler = shown.style.format(fmts).apply(lambda _: styles, axis=None)
-    names = dict(zip(sub.index, sub["name"]))
+    shown, styles, display = _table(version, path, sel.alternative, sel.horizon, codes, group)
+    fmts = {lab: (lambda v, m=m: m.get(v, "–")) for lab, m in display.items()}
+    styler = shown.style.format(fmts).apply(lambda _: np.array(styles, dtype=object), axis=None)
+    names = dict(zip(shown.index, shown["Kommune"]))
     st.dataframe(styler, hide_index=True, key="cmp_table", on_select=lambda: _open_kommune(
-        names, list(sub.index)), selection_mode="single-row", height=min(38 + 35 * len(sub), 560),
+        names, list(shown.index)), selection_mode="single-row",
+        height=min(38 + 35 * len(shown), 560),
         column_config={"Kommune": st.column_config.TextColumn(pinned=True)})
 
 
@@ -299,7 +315,8 @@ def main() -> None:
         st.info("Velg minst én kommune i utvalget.")
         show_similar(frame, sel, version, path)
         return
-    sub, cats = _set_frames(version, path, sel.alternative, sel.horizon, tuple(codes))
+    key = ",".join(codes)
+    sub, cats = _set_frames(version, path, sel.alternative, sel.horizon, key)
     srcs = _sources(version, path)
     ptab = next((t for t, s in srcs.items() if s.round), None)
     alt_text = catalog.alternative_phrase(sel.alternative)
@@ -307,7 +324,7 @@ def main() -> None:
                f"{sel.horizon}. KOSTRA-tall fra {cmp.mode(sub['kostra_year']) or '–'}.")
 
     st.subheader("Alle kommuner i utvalget")
-    show_table(sub, cats, sel.horizon)
+    show_table(sel, version, path, key)
     st.caption(ind.colour_sentence())
     used = dict.fromkeys(t for i in ind.INDICATORS
                          for t, _ in ind.sources_of(i, ptab, sel.alternative))
@@ -348,7 +365,7 @@ def main() -> None:
     map_sources = "Kilde: " + "<br>".join(
         srcs[t].cite() if t in srcs else f"SSB, tabell {t}"
         for t in dict.fromkeys(t for t, _ in ind.sources_of(d, ptab, sel.alternative)))
-    st.plotly_chart(_map(version, path, sel.alternative, sel.horizon, tuple(sub.index), d.key,
+    st.plotly_chart(_map(version, path, sel.alternative, sel.horizon, key, d.key,
                          labels[d.key], map_sources),
                     key="cmp_map", config={"displaylogo": False, "scrollZoom": False})
     scale = {ind.HIGHER_BETTER: "Mørkere grønn er bedre (høyere er bedre).",
@@ -357,7 +374,8 @@ def main() -> None:
                     "eller dårligere.")
     n_missing = int(sub[d.key].isna().sum())
     st.caption(f"Kartet: {scale} Grått: {cmp.NO_DATA}"
-               + (f" ({fmt_int(n_missing)} kommuner)." if n_missing else ".")
+               + (f" ({fmt_int(n_missing)} {plural(n_missing, 'kommune', 'kommuner')})."
+                  if n_missing else ".")
                + f" {geo.ATTRIBUTION}")
 
     show_benchmark(frame, sel, list(sub.index), title, version, path)
