@@ -145,6 +145,17 @@ def test_deck_and_report_are_built_with_steps_shown_and_follow_the_view(monkeypa
     assert at.button(key="make_files")
 
 
+def test_files_carry_the_saved_comparison_set(monkeypatch, store_path):
+    """The HTML report of a view opened with a saved comparison set (``sml``) has the set
+    in Tjenester' KOSTRA comparison, as the page shows it."""
+    at = run_page(monkeypatch, store_path, "views/befolkning.py", region="1804", aar="2040",
+                  sml="1856,1508")
+    at.button(key="make_files").click().run(timeout=120)
+    assert not at.exception
+    html = at.session_state["_export_files"][1][1].decode()
+    assert "Lagret utvalg (median av 2)" in html
+
+
 def test_a_failed_export_says_so_in_norwegian(monkeypatch, store_path):
     from ui import deck
 

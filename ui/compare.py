@@ -59,6 +59,7 @@ def ranking_figure(values: pd.Series, names: pd.Series, categories: pd.Series, t
                                     height=420, yformat=fmt, ytitle=unit)
     layout["hovermode"] = "closest"
     layout["xaxis"] = dict(type="category", showticklabels=len(codes) <= 60, tickangle=-60,
+                           automargin=True,
                            showgrid=False, title=dict(text=None))
     if not np.isnan(median):
         layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, y0=median, y1=median,
@@ -148,9 +149,9 @@ def map_figure(values: pd.Series, names: pd.Series, title: str, unit: str, decim
                        showlegend=False, name="kommuner"))
     axis = dict(visible=False, showgrid=False, zeroline=False)
     layout = dict(
-        title=dict(text=title, x=0, font=dict(size=16)), height=height,
+        title=dict(text=title, x=0, xref="paper", font=dict(size=16)), height=height,
         separators=charts.PLOTLY_SEPARATORS, font=charts.FONT, plot_bgcolor="white",
-        margin=dict(l=0, r=0, t=40, b=20 + 16 * (source_line.count("<br>") + 2)),
+        paper_bgcolor="white", margin=dict(l=8, r=0, t=40, b=20 + 16 * (source_line.count("<br>") + 2)),
         hovermode="closest", dragmode="pan",
         xaxis=axis, yaxis=dict(axis, scaleanchor="x", scaleratio=1),
         legend=dict(title=dict(text=unit), x=0.01, y=0.99, bgcolor="rgba(255,255,255,0.8)"),

@@ -122,35 +122,38 @@ def item_downloads(report: Report, item: Chart | Table, key: str) -> None:
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-def view_reports(sel, scen, lang: str) -> dict[str, Report]:
-    """The three views' reports for one selection, scenario and målform (cached per store
-    version), for the deck and the HTML report."""
+def view_reports(sel, scen, lang: str, compare: tuple[str, ...] = ()) -> dict[str, Report]:
+    """The three views' reports for one selection, scenario, målform and saved comparison
+    set (cached per store version; the same calls as the pages make), for the deck and the
+    HTML report."""
     from analysis.population_report import population_report
     from analysis.services_report import services_report, staffing_report
     from ui import data
     return {"befolkning": data.cached(population_report, sel, lang),
-            "tjenester": data.cached(services_report, sel, scen, lang),
+            "tjenester": data.cached(services_report, sel, scen, lang, compare),
             "bemanning": data.cached(staffing_report, sel, scen, lang)}
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def _deck_and_report(version: str, sel, scen, lang: str) -> tuple[bytes, bytes]:
+def _deck_and_report(version: str, sel, scen, lang: str,
+                     compare: tuple[str, ...]) -> tuple[bytes, bytes]:
     """PowerPoint and HTML report of the three views, shared by every session that asks for
     the same selection, scenario and målform of one store version (a webinar downloads the
     same deck many times)."""
     from ui import deck, html_report
-    reports = view_reports(sel, scen, lang)
+    reports = view_reports(sel, scen, lang, compare)
     return deck.pptx_bytes(reports, lang), html_report.html_bytes(reports, lang)
 
 
-def _build_files(version: str, sel, scen, lang: str) -> tuple[bytes, bytes] | None:
+def _build_files(version: str, sel, scen, lang: str,
+                 compare: tuple[str, ...]) -> tuple[bytes, bytes] | None:
     """Build the deck and the report with each step shown; None (and a message) on failure."""
     with st.status("Lager PowerPoint og rapport …", expanded=True) as status:
         try:
             st.write("Samler tallene for Befolkning, Tjenester og Bemanning …")
-            view_reports(sel, scen, lang)
+            view_reports(sel, scen, lang, compare)
             st.write("Lager lysbildene og rapporten …")
-            files = _deck_and_report(version, sel, scen, lang)
+            files = _deck_and_report(version, sel, scen, lang, compare)
         except Exception:
             LOG.exception("export failed")
             status.update(label="Kunne ikke lage filene", state="error", expanded=True)
@@ -169,7 +172,7 @@ def report_downloads(report: Report) -> None:
     from ui import data, scenario, state, workbook
     sel, scen, lang = state.current(), scenario.current(), report.language
     version = data.cache_version()
-    ask = (version, sel, scen, lang)
+    ask = (version, sel, scen, lang, tuple(st.session_state.get("compare_set") or ()))
     st.subheader("Ta med tallene")
     st.caption("PowerPoint og rapporten samler Befolkning, Tjenester og Bemanning for valgt "
                "kommune, alternativ og scenario. Rapporten er én HTML-fil som virker uten "

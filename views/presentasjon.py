@@ -62,7 +62,8 @@ def _go(i: int) -> None:
 def main() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
     sel = state.current()
-    reports = export.view_reports(sel, scn.current(), state.language())
+    reports = export.view_reports(sel, scn.current(), state.language(),
+                                  tuple(st.session_state.get("compare_set") or ()))
     seq = steps(reports, presentation=True)
     if not seq:
         st.title(f"Presentasjon – {sel.region_name}")

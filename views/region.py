@@ -21,7 +21,7 @@ from analysis.population_report import data_version
 from analysis.report import Source
 from data_sources import catalog, config
 from ui import compare as cmp
-from ui import data, export, state
+from ui import charts, data, export, state
 
 LAND, OWN = "0", "egne"
 SET_KEYS = ("cmp_set", "cmp_codes", "cmp_indicator")
@@ -358,7 +358,7 @@ def main() -> None:
     highlight = sel.region_code if sel.level == "kommune" else None
     st.plotly_chart(cmp.ranking_figure(sub[d.key], sub["name"], cats[d.key], labels[d.key],
                                        d.unit, d.decimals, peers.median, highlight),
-                    key="cmp_rank", config={"displaylogo": False})
+                    key="cmp_rank", config={"displaylogo": False}, theme=charts.PLOTLY_THEME)
     st.caption(f"{d.definition} {d.polarity_text} Stiplet linje: medianen i utvalget "
                f"({fmt_num(peers.median, d.decimals)}). Søylenes farge: som i tabellen"
                + ("; den valgte kommunen er svart." if highlight in sub.index else "."))
@@ -367,7 +367,8 @@ def main() -> None:
         for t in dict.fromkeys(t for t, _ in ind.sources_of(d, ptab, sel.alternative)))
     st.plotly_chart(_map(version, path, sel.alternative, sel.horizon, key, d.key,
                          labels[d.key], map_sources),
-                    key="cmp_map", config={"displaylogo": False, "scrollZoom": False})
+                    key="cmp_map", config={"displaylogo": False, "scrollZoom": False},
+                    theme=charts.PLOTLY_THEME)
     scale = {ind.HIGHER_BETTER: "Mørkere grønn er bedre (høyere er bedre).",
              ind.LOWER_BETTER: "Mørkere grønn er bedre (lavere er bedre)."}.get(
         d.polarity, "Mørkere farge betyr høyere verdi; fargen sier ikke at noe er bedre "
