@@ -104,7 +104,12 @@ def sections() -> tuple[Section, ...]:
             "i sitt basisalternativ, og knappen «SSBs tjenestestandard» setter det. "
             "*Omsorgstrappen* flytter en andel av "
             "institusjonsbrukerne til hjemmetjenester innen 2050 (innfaset jevnt); de teller "
-            f"da som hjemmetjenestemottakere med vekt {mw} i bemanningen.")),
+            f"da som hjemmetjenestemottakere med vekt {mw} i bemanningen. *Familieomsorg* "
+            "lar familien ta over omsorgen for en andel av brukerne 67 år og eldre innen "
+            "2050 (innfaset jevnt; negativ verdi: mindre familieomsorg), slik SSBs HELSEMOD "
+            "har familieomsorg som egen forutsetning. Standardverdien er 0 av samme grunn "
+            "som for sunnere aldring (Syse og Hjemås 2024: færre pårørende per eldre); en "
+            "annen verdi er brukerens antakelse.")),
         Section("Hvor godt treffer framskrivingene?", (
             "Vi sammenligner SSBs tidligere framskrivinger (2020: tabell 12882, 2022: 13600, "
             "2024: 14288; hovedalternativet) med folketallet som faktisk ble registrert "

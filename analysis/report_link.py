@@ -8,7 +8,7 @@ is unambiguous), an unknown alternative, year, scenario value or målform. It ne
 switches silently. ``to_params(state)`` writes the parameters back (defaults left out).
 
 Parameters: ``region`` (kommune/fylke number, ``0`` = Hele landet), ``alt``, ``aar``,
-``inst``/``hjem``/``sunn``/``prod``/``trapp``/``std`` (scenario), ``maal`` (``nb``/``nn``),
+``inst``/``hjem``/``sunn``/``prod``/``trapp``/``std``/``fam`` (scenario), ``maal`` (``nb``/``nn``),
 ``proj`` (projection round) and ``kostra`` (KOSTRA year) naming the data version;
 ``sml`` (the saved comparison set: kommune numbers separated by commas); the
 kommune's own numbers ``egen_lang``/``egen_kort``/``egen_bolig``/``egen_hjem`` (users),
@@ -30,7 +30,7 @@ HORIZONS = (2030, 2040, 2050)
 DEFAULTS = {"region": "0301", "alternative": "MMMM", "horizon": 2040, "language": "nb"}
 SCENARIO_PARAMS = {"institution_change": "inst", "home_change": "hjem",
                    "healthy_years": "sunn", "productivity": "prod", "shift_to_home": "trapp",
-                   "standard": "std"}
+                   "standard": "std", "family_care": "fam"}
 MAX_SHOWN = 30
 # The kommune's own numbers: setting → parameter (users per service, places, årsverk).
 OWN_PARAMS = {"langtid": "egen_lang", "korttid": "egen_kort", "bolig": "egen_bolig",

@@ -146,6 +146,9 @@ def describe_scenario(settings, language: str = "nb") -> str:
         parts.append(f"produktivitet {fmt_num(s['productivity'], 2, sign=True)} %/år")
     if s.get("shift_to_home"):
         parts.append(f"omsorgstrapp {fmt_num(s['shift_to_home'], 0)} %")
+    if s.get("family_care"):
+        parts.append(f"{say(language, 'familieomsorg', 'familieomsorg')} "
+                     f"{fmt_num(s['family_care'], 0, sign=True)} %")
     if s.get("standard"):
         parts.append(f"{say(language, 'tjenestestandard', 'tenestestandard')} "
                      f"{fmt_num(s['standard'], 2, sign=True)} %/år")

@@ -188,7 +188,8 @@ class Scenario:
     healthy_years: years by which age-specific rates have moved to older ages by 2050
     (phased in linearly from the base year). productivity: % change per year in users
     served per årsverk. shift_to_home: % of institution users served at home instead by
-    2050 (phased in linearly).
+    2050 (phased in linearly). family_care: % of the users aged 67 and over whose care the
+    family takes over by 2050 (negative: hands back to the kommune; phased in linearly).
     """
     institution_change: float = 0.0
     home_change: float = 0.0
@@ -196,6 +197,7 @@ class Scenario:
     productivity: float = 0.0
     shift_to_home: float = 0.0
     standard: float = 0.0  # % change per year in årsverk per user (SSB HELSEMOD: +0.5)
+    family_care: float = 0.0
     # The kommune's own numbers and økonomiplan (they replace KOSTRA; not a lever).
     own: OwnNumbers = OwnNumbers()
 
@@ -210,7 +212,7 @@ class Scenario:
 
 
 LEVERS = ("institution_change", "home_change", "healthy_years", "productivity",
-          "shift_to_home", "standard")
+          "shift_to_home", "standard", "family_care")
 UNCHANGED = Scenario()
 
 
@@ -526,6 +528,10 @@ def project_users(base_bands: pd.DataFrame, pop: pd.DataFrame, base_year: int,
     base_pop = eff[base_rows][0]  # same computation as every row: ratio exactly 1 in base
     dt = (years - base_year).astype(float)
     growth = np.divide(eff, base_pop, out=np.zeros_like(eff), where=base_pop > 0)
+    if scenario.family_care:  # the family takes over a share of the 67+ users' care
+        old = np.array([b.low >= 67 for b in BANDS])
+        growth = growth * np.where(old, 1.0 - scenario.family_care / 100.0 * phase[:, None],
+                                   1.0)
     out = {}
     for service in dict.fromkeys(base_bands["service"]):
         u = base_bands[base_bands["service"] == service].set_index("band")["users"] \

@@ -188,7 +188,8 @@ def test_each_slider_moves_the_scenario(monkeypatch, store_path):
                 ("_w_scn_home_change", 1.5, sv.Scenario(home_change=1.5), "hjemme"),
                 ("_w_scn_healthy_years", 3.0, sv.Scenario(healthy_years=3.0), "institusjon"),
                 ("_w_scn_productivity", 1.0, sv.Scenario(productivity=1.0), "institusjon"),
-                ("_w_scn_shift_to_home", 20.0, sv.Scenario(shift_to_home=20.0), "hjemme")]
+                ("_w_scn_shift_to_home", 20.0, sv.Scenario(shift_to_home=20.0), "hjemme"),
+                ("_w_scn_family_care", 10.0, sv.Scenario(family_care=10.0), "hjemme")]
     for key, value, scenario, service in settings:
         at.select_slider(key=key).set_value(value).run()
         assert not at.exception

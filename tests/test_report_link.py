@@ -15,7 +15,8 @@ OPTS = {"institution_change": [round(-5 + 0.5 * i, 2) for i in range(21)],
         "home_change": [round(-5 + 0.5 * i, 2) for i in range(21)],
         "healthy_years": [round(0.5 * i, 2) for i in range(11)],
         "productivity": [round(-2 + 0.25 * i, 2) for i in range(21)],
-        "shift_to_home": [float(5 * i) for i in range(11)]}
+        "shift_to_home": [float(5 * i) for i in range(11)],
+        "family_care": [float(-20 + 5 * i) for i in range(9)]}
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +132,12 @@ def test_comparison_set_round_trips_and_bad_codes_are_named(names, changes):
     s = parse({"sml": ",".join(["1806"] * 401)}, names, changes)
     assert s.compare == () and "401 oppføringer" in s.notes[0]
     assert parse({"sml": ""}, names, changes).compare == ()
+
+
+def test_family_care_lever_in_the_link(names, changes):
+    state = rl.LinkState("1804", "MMMM", 2040, {"family_care": -10.0})
+    assert rl.to_params(state)["fam"] == "-10"
+    assert parse({"region": "1804", "fam": "-10"}, names, changes).scenario == \
+        {"family_care": -10.0}
+    s = parse({"region": "1804", "fam": "30"}, names, changes)
+    assert s.scenario == {"family_care": 20.0} and "fam=«30»" in s.notes[0]

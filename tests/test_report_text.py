@@ -46,6 +46,7 @@ def test_scenario_description():
     assert tx.describe_scenario({"institution_change": -1.0, "shift_to_home": 20.0}) == \
         "scenario: institusjon \u22121,0 %/år, omsorgstrapp 20 %"
     assert tx.describe_scenario({"home_change": 0.5}, "nn") == "scenario: heimetenester +0,5 %/år"
+    assert tx.describe_scenario({"family_care": 10.0}) == "scenario: familieomsorg +10 %"
 
 
 NEVER = dem.Crossover(None, False, 2050)

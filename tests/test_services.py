@@ -285,3 +285,15 @@ def test_planned_places_and_capacity_against_plan_hand_checked():
     # 2030: 58 ≤ 60; 2035: 58 > 56 -> first year over 2035; 2040: 70 − 56 = 14
     assert cap.first_year_over == 2035
     assert cap.gaps == {2030: -2, 2040: 14} and cap.need == {2030: 58, 2040: 70}
+
+
+def test_family_care_takes_over_a_share_of_the_67_plus_users():
+    # 25 % by 2050, phased: 2035 is 10/25 of the way -> 10 % of the 67+ users.
+    # institution 2035: 10 (0-66) + (30 + 45) * 0.9 = 77.5; home: 50 + (75 + 150) * 0.9
+    proj = sv.project_users(bands(), POP, BASE, sv.Scenario(family_care=25))
+    assert users_at(proj, "institusjon", 2035) == pytest.approx(77.5)
+    assert users_at(proj, "hjemme", 2035) == pytest.approx(252.5)
+    assert users_at(proj, "institusjon", BASE) == 60.0  # the base year is today's
+    # less family care (negative) adds users: 10 + 75 * 1.04 = 88
+    proj = sv.project_users(bands(), POP, BASE, sv.Scenario(family_care=-10))
+    assert users_at(proj, "institusjon", 2035) == pytest.approx(88.0)

@@ -31,6 +31,11 @@ SLIDERS = (  # key, label, min, max, step, decimals, unit, help
     ("standard", "Tjenestestandard: årsverk per bruker, endring per år", -1.0, 2.0, 0.25, 2,
      "%", "Endring i hvor mange årsverk hver bruker får, per år. SSBs HELSEMOD regner med "
      "+0,5 % per år i sitt basisalternativ (bedre standard); 0 = dagens standard."),
+    ("family_care", "Familieomsorg: andel 67+ innen 2050", -20.0,
+     20.0, 5.0, 0, "%", "Positiv verdi: familien tar over omsorgen for en andel av brukerne 67 "
+     "år og eldre, innfaset jevnt; negativ: færre får hjelp av familien. Standard 0: det blir "
+     "færre pårørende per eldre framover (Syse og Hjemås, SSB, 2024); andre verdier er din "
+     "antakelse."),
 )
 
 
