@@ -31,7 +31,9 @@ def _lines(chart: Chart, height: int):
                                      width=3 if i == 0 else 2)))
     layout = charts.layout_defaults(height=height, yformat=f",.{spec.get('decimals', 1)}f",
                                     ytitle=spec.get("ytitle"))
-    layout["yaxis"]["automargin"] = True  # room for the tick labels and the axis title
+    # zero always in view: a need line from 385 to 660 against 335 places looked like a
+    # tenfold gap on a 340–660 axis (errors in % of the track record keep their sign)
+    layout["yaxis"]["rangemode"] = "tozero"
     return charts.figure(traces, layout)
 
 

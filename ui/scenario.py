@@ -142,7 +142,8 @@ def controls() -> sv.Scenario:
         b1.button("Tilbakestill til uendret", key="scn_reset", on_click=_reset)
         b2.button(f"SSBs tjenestestandard (HELSEMOD: {fmt_num(sf.STANDARD_PRESET, 1, sign=True)}"
                   " % per år)", key="scn_ssb_standard", on_click=_ssb_standard)
-        cols = st.columns(len(SLIDERS))
+        per_row = 4  # seven sliders in one row wrapped their labels letter by letter
+        cols = [c for i in range(0, len(SLIDERS), per_row) for c in st.columns(per_row)]
         for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
             n = int(round((hi - lo) / step))
             options = [round(lo + i * step, 2) for i in range(n + 1)]

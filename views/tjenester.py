@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis.report import Report
 from analysis.services_report import services_report
-from ui import data, export, render, state
+from ui import charts, data, export, render, state
 from ui import scenario as scn
 
 
@@ -27,7 +27,7 @@ def show_comparison(report: Report, key_prefix: str = "cmp") -> None:
     c = by_key[pick]
     if c.spec.get("has_values"):
         st.plotly_chart(render.shared_figure(c), key=f"{key_prefix}_chart",
-                        config=render.PLOTLY_CONFIG)
+                        config=render.PLOTLY_CONFIG, theme=charts.PLOTLY_THEME)
     else:
         st.info("Ingen tall i databasen for denne indikatoren.")
     if c.note:
