@@ -207,6 +207,8 @@ def _index_headline(idx: pd.DataFrame, names: dict, region: str, group: str, hor
                f"Fram til {horizon} er talet på {group} år i {names[region]} venta å endre "
                f"seg med {fmt_num(own, 1, sign=True)}\u00a0%")
     def where(c):
+        if c == SET_CODE:
+            return say(language, "det lagrede utvalget", "det lagra utvalet")
         return say(language, "hele landet", "heile landet") if c == "0" else names[c]
     others = [f"{fmt_num(at.loc[c, 'index'] - 100, 1, sign=True)}\u00a0% i {where(c)}"
               for c in names
@@ -215,8 +217,11 @@ def _index_headline(idx: pd.DataFrame, names: dict, region: str, group: str, hor
                    if others else "") + "."
 
 
-def population_report(store, selection: Selection, language: str = "nb") -> Report:
-    """Everything «Befolkning» shows for ``selection`` (region, alternative, horizon)."""
+def population_report(store, selection: Selection, language: str = "nb",
+                      compare: tuple[str, ...] = ()) -> Report:
+    """Everything «Befolkning» shows for ``selection`` (region, alternative, horizon).
+    ``compare``: the saved comparison set (kommune codes), one more line in the growth index
+    (the set's kommuner pooled)."""
     sel = selection
     sources = memo(store, store_sources)
     ptab_q = sel.projection_table or memo(store, dem.projection_table_id)
@@ -286,7 +291,8 @@ def population_report(store, selection: Selection, language: str = "nb") -> Repo
                                      f"{tx.alternatives_words(n_alt, language)} det "
                                      "einskilde året."),), items=tuple(charts))
 
-    index_section = _index_section(store, sel, table, ptab_q, ids, caption, horizon, language)
+    index_section = _index_section(store, sel, table, ptab_q, ids, caption, horizon, language,
+                                   compare)
 
     pyr = dem.pyramid_from_cube(cube, sel.alternative, base)
     pyr_chart = Chart("pyramide", say(language, "Befolkningspyramide", "Befolkningspyramide"),
@@ -361,8 +367,28 @@ def _track_section(store, sel: Selection, sources, language: str) -> Section:
     return Section("treffsikkerhet", title, text=(*text, explain, *rec.notes), items=charts)
 
 
+SET_CODE = "utvalg"  # the saved comparison set's pooled line in the growth index
+
+
+def _set_frame(store, members: tuple[str, ...], ptab_q) -> tuple[pd.DataFrame | None, str]:
+    """The saved set's kommuner pooled (persons summed per series, year and age group) as
+    one region ``SET_CODE``, and a note. Only years where every member has a value are
+    kept, so a kommune missing from the store never shrinks the pool silently."""
+    t = memo(store, dem.age_group_table, members, None, ptab_q)
+    have = set(t["region_code"])
+    missing = [m for m in members if m not in have]
+    if not have:
+        return None, "Ingen av kommunene i det lagrede utvalget har befolkningstall i databasen."
+    groups = [c for c in t.columns if c not in ("region_code", "year", "series")]
+    n = t.groupby(["series", "year"])["region_code"].transform("nunique")
+    pooled = t[n == len(have)].groupby(["series", "year"], as_index=False)[groups].sum()
+    note = (f"Det lagrede utvalget er {len(have)} kommuner slått sammen"
+            + (f"; {len(missing)} mangler i databasen og er utelatt." if missing else "."))
+    return pooled.assign(region_code=SET_CODE), note
+
+
 def _index_section(store, sel: Selection, table: pd.DataFrame, ptab_q, ids, caption: str,
-                   horizon: int, language: str) -> Section:
+                   horizon: int, language: str, compare: tuple[str, ...] = ()) -> Section:
     names = {sel.region_code: sel.region_name}
     frames = [table]
     all_names = memo(store, region_names)
@@ -372,6 +398,14 @@ def _index_section(store, sel: Selection, table: pd.DataFrame, ptab_q, ids, capt
         if dem.has_projection(t, code, sel.alternative):
             frames.append(t)
             names[code] = str(all_names.get(code, code))
+    members = tuple(c for c in compare if c != sel.region_code) if sel.level == "kommune" \
+        else ()
+    set_note = ""
+    if members:
+        pooled, set_note = _set_frame(store, members, ptab_q)
+        if pooled is not None and dem.has_projection(pooled, SET_CODE, sel.alternative):
+            frames.append(pooled[table.columns])
+            names[SET_CODE] = f"Lagret utvalg ({len(members)} kommuner)"
     idx = dem.growth_index(pd.concat(frames, ignore_index=True), list(names), sel.alternative)
     idx = idx.assign(region=idx["region_code"].map(names))
     chart = Chart("vekstindeks", say(language, "Vekstindeks", "Vekstindeks"), "index", idx,
@@ -382,4 +416,5 @@ def _index_section(store, sel: Selection, table: pd.DataFrame, ptab_q, ids, capt
     return Section("vekstindeks", say(language, "Vekst sammenlignet med fylket og landet",
                                       "Vekst samanlikna med fylket og landet"),
                    text=(f"{say(language, 'Vekstindeks', 'Vekstindeks')}: "
-                         f"{dem.INDICATORS['index'].definition}",), items=(chart,))
+                         f"{dem.INDICATORS['index'].definition}",)
+                   + ((set_note,) if set_note else ()), items=(chart,))

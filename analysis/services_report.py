@@ -532,8 +532,9 @@ def _home_weight_section(base: sv.ServiceBase, pop: pd.DataFrame, alternative: s
 
 
 def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCHANGED,
-                    language: str = "nb") -> Report:
-    """Everything «Bemanning» shows for ``selection`` and ``scenario``."""
+                    language: str = "nb", compare: tuple[str, ...] = ()) -> Report:
+    """Everything «Bemanning» shows for ``selection`` and ``scenario``. ``compare``: the
+    saved comparison set, added to the KOSTRA comparison as its median."""
     sel = selection
     sources, base, ptab_q, pop, alts = _inputs(store, sel, scenario.own)
     n_alt, ptab = len(alts), ptab_q or "14746"
@@ -678,7 +679,8 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
                     text=tuple(share_text), items=(chart_s,))
 
     # -- KOSTRA: årsverk per 1 000 80+ --------------------------------------------------
-    cmp = memo(store, kostra.comparison, sel.region_code, sel.level)
+    compare = tuple(compare) if sel.level == "kommune" else ()
+    cmp = memo(store, kostra.comparison, sel.region_code, sel.level, compare)
     ind = next(i for i in kostra.INDICATORS if i.key == "aarsverk1000")
     d = cmp[cmp["indicator"] == "aarsverk1000"]
     kitems: list = []

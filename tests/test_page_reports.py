@@ -169,3 +169,28 @@ def test_a_failed_export_says_so_in_norwegian(monkeypatch, store_path):
     assert [(s.label, s.state) for s in at.status] == [("Kunne ikke lage filene", "error")]
     assert any("Noe gikk galt da filene skulle lages" in e.value for e in at.error)
     assert "_export_files" not in at.session_state and at.button(key="make_files")
+
+
+def test_saved_set_is_a_pooled_line_in_the_growth_index_and_in_bemanning(monkeypatch,
+                                                                          store_path):
+    """With a saved set, Befolkning's growth index gets the set's kommuner pooled as one
+    line, and Bemanning's KOSTRA comparison gets the set's median (the page shows both).
+    Expected: persons 80–89 summed over the set's rows straight from the store, horizon
+    over base year × 100."""
+    store = get_store(store_path)
+    rep = population_report(store, _sel("1804"), "nb", ("1856", "1508"))
+    idx = rep.item("vekstindeks").data
+    line = idx[(idx["region_code"] == "utvalg") & (idx["group"] == "80–89")]
+    base = int(line["year"].min())
+    q = ("SELECT sum(persons) FROM {t} WHERE region_code IN ('1856', '1508') AND age BETWEEN "
+         "80 AND 89 AND year = ?")
+    then = store.scalar(q.format(t="population"), [base])
+    later = store.scalar(q.format(t="projection") + " AND alternative = 'MMMM'", [2040])
+    got = float(line.loc[line["year"] == 2040, "index"].iloc[0])
+    assert got == pytest.approx(later / then * 100)
+    assert "Lagret utvalg (2 kommuner)" in rep.item("vekstindeks").spec["names"].values()
+    assert any("2 kommuner slått sammen" in t for t in rep.section("vekstindeks").text)
+    at = run_page(monkeypatch, store_path, "views/bemanning.py", region="1804", aar="2040",
+                  sml="1856,1508")
+    assert not at.exception
+    assert any(m.label.startswith("Lagret utvalg (median av 2)") for m in at.metric)

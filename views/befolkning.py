@@ -14,7 +14,8 @@ from ui import data, export, render, state
 
 def main() -> None:
     sel = state.current()
-    report = data.cached(population_report, sel, state.language())
+    report = data.cached(population_report, sel, state.language(),
+                         tuple(st.session_state.get("compare_set") or ()))
     if not render.header(report):
         return
 
