@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from analysis import services as sv
-from analysis import staffing as sf
 from data_sources import catalog
 from data_sources.store import SourceInfo, Store, get_store, reset_store
 from tests.paths import ROOT, shared
