@@ -78,14 +78,17 @@ def run_app(env: dict[str, str], timeout: float = TIMEOUT_MS / 1000):
     try:
         deadline = time.time() + timeout
         while time.time() < deadline:
+            if proc.poll() is not None:  # e.g. the port was taken meanwhile (parallel tests)
+                break
             try:
                 with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
                     if r.status == 200:
                         break
             except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit did not start")
+                time.sleep(0.1)
+        if proc.poll() is not None or time.time() >= deadline:
+            # answered by another process on the same port, or never up: see the log
+            raise RuntimeError(f"streamlit did not start (log: {log.name})")
         yield url
     finally:
         proc.terminate()

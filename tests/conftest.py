@@ -3,6 +3,11 @@
 ``standin`` (session): a loopback PxWebApi 2 stand-in (``tests.standin.StandinServer``) with a
 small authored table set (see ``standin_tables()``), generous rate limits. ``ssb_env``
 (function): points ``KG_SSB_BASE_URL`` at it.
+
+``full_store`` (session): path of a store with every region and table, filled the way users
+do (``tests.storefill.fill_store``) once per test process, in the session's tmp folder (never
+the repository's ``cache/``, where a store built by older code could outlive a change).
+Read it or copy it; never write to it.
 """
 
 from __future__ import annotations
@@ -76,3 +81,9 @@ def standin():
 def ssb_env(standin, monkeypatch):
     monkeypatch.setenv("KG_SSB_BASE_URL", standin.url)
     return standin
+
+
+@pytest.fixture(scope="session")
+def full_store(tmp_path_factory):
+    from tests.storefill import cached_full_store
+    return cached_full_store(tmp_path_factory.mktemp("full") / "full.duckdb")

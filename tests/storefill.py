@@ -5,8 +5,9 @@
 elsewhere), points an ``SSBClient`` at it and runs ``data_sources.refresh.refresh``: the
 same decode → ingest → store path as a real fetch. ``regions=None`` fetches everything.
 
-``cached_full_store()`` builds (once) a store with all regions under ``cache/bench.duckdb``
-for benchmarks and page tests that need every kommune, and returns its path.
+``cached_full_store(path)`` builds (once) a store with all regions at ``path`` (default
+``cache/bench.duckdb``, for benchmarks) and returns its path; tests take conftest's
+``full_store``, built in the session's tmp folder.
 """
 
 from __future__ import annotations

@@ -19,10 +19,9 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from tests.storefill import cached_full_store
+def server(full_store, tmp_path_factory):
     db = tmp_path_factory.mktemp("region") / "full.duckdb"
-    shutil.copy(cached_full_store(), db)  # a copy: the bench may hold the shared file
+    shutil.copy(full_store, db)  # a copy: other tests of the session may use the shared file
     with run_app({"KG_DB_PATH": str(db)}) as url:
         yield url
 
