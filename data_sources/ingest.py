@@ -201,9 +201,11 @@ def add_fylke_sums(frame: pd.DataFrame, kommuner_by_fylke: dict[str, list[str]])
     kom = kom[kom["region_code"].str[:2].isin(complete)]
     if kom.empty:
         return frame
-    sums = (kom.assign(region_code=kom["region_code"].str[:2])
+    # vectorised: a per-group Python sum cost ~20 s for the whole country (130,000 groups)
+    sums = (kom.assign(region_code=kom["region_code"].str[:2], missing=kom["persons"].isna())
             .groupby(["region_code", "sex", "age", "year", "table_id"], as_index=False)
-            .agg(persons=("persons", lambda s: s.sum(min_count=len(s)))))
+            .agg(persons=("persons", "sum"), missing=("missing", "any")))
+    sums["persons"] = sums["persons"].mask(sums["missing"])
     rest = frame[~frame["region_code"].isin(complete)]
     return pd.concat([rest, sums[frame.columns]], ignore_index=True)
 

@@ -154,6 +154,23 @@ def test_whole_country_csv_gets_fylke_sums(store):
     assert "Rest" not in n and "21-22" not in n
 
 
+def test_fylke_sum_is_null_when_a_kommune_is_null_and_partial_fylker_get_none():
+    """By hand: Østfold 31 = Halden 3101 + Moss 3103 (all its kommuner); Oslo 03's kommune
+    0301 is there, but 03 is listed with a second kommune that is not, so no 03 row."""
+    import pandas as pd
+
+    from data_sources.ingest import add_fylke_sums
+    frame = pd.DataFrame({"region_code": ["3101", "3103", "3101", "3103", "0301"],
+                          "sex": ["1", "1", "2", "2", "1"], "age": [80, 80, 80, 80, 80],
+                          "year": [2024] * 5, "persons": [10.0, 5.0, np.nan, 7.0, 3.0],
+                          "table_id": ["07459"] * 5})
+    out = add_fylke_sums(frame, {"31": ["3101", "3103"], "03": ["0301", "0399"]})
+    fylke = out[out["region_code"].str.len() == 2].set_index("sex")["persons"]
+    assert set(out["region_code"]) == {"3101", "3103", "0301", "31"}
+    assert fylke["1"] == 15.0 and np.isnan(fylke["2"])  # NULL part → NULL sum, never 7
+    assert len(out) == 7
+
+
 @needs_shared
 def test_13599_csv_parses_and_reports_missing_sex():
     df, meta = ssbcsv.read_csv(CSV_13599)
