@@ -199,13 +199,14 @@ class Reader:
         wanted = set(codes)
         for c in codes:
             wanted |= _ancestors(c, self.changes)
+        # plain IN lists: DuckDB filters them about twice as fast as IN (SELECT unnest(?))
+        params: list = sorted(wanted)
         sql = ("SELECT region_code, table_id, contents_code, year, value, status, breakdown "
-               "FROM kostra WHERE region_code IN (SELECT unnest(?::VARCHAR[]))")
-        params: list = [sorted(wanted)]
+               f"FROM kostra WHERE region_code IN ({', '.join('?' * len(params))})")
         if table_ids:
-            sql += " AND table_id IN (SELECT unnest(?::VARCHAR[]))"
-            params.append(list(table_ids))
-        rows = store.cursor().execute(sql, params).fetchall()
+            sql += f" AND table_id IN ({', '.join('?' * len(table_ids))})"
+            params += list(table_ids)
+        rows = store.cursor().execute(sql, params).fetchall() if wanted else []
         self._data: dict[tuple, dict] = {}
         parsed: dict[str, frozenset] = {}
         for code, tab, cc, year, value, status, bd in rows:
