@@ -18,6 +18,7 @@ KOSTRA group ``EKGnn`` (from ``regions.kostra_group``).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,6 +26,7 @@ import pandas as pd
 from data_sources.store import Store
 
 from .demography import CELLS_PER_YEAR
+from .report import memo
 
 STATUS_TEXT = {
     ".": "lar seg ikke føre opp (SSB-symbol «.»)",
@@ -62,45 +64,77 @@ def kostra_code(region_code: str, level: str) -> str:
     return region_code
 
 
+def _register(store: Store) -> dict[str, list[tuple]]:
+    """The ``regions`` table by code: [(name, level, parent_code, kostra_group), ...] per
+    code, in the order ``valid_to NULLS FIRST`` (read once per store version)."""
+    out: dict[str, list[tuple]] = {}
+    for code, *rest in store.cursor().execute(
+            "SELECT code, name, level, parent_code, kostra_group FROM regions "
+            "ORDER BY valid_to NULLS FIRST").fetchall():
+        out.setdefault(code, []).append(tuple(rest))
+    return out
+
+
+def _first(rows: list[tuple], i: int):
+    """The first non-null field ``i`` of a code's register rows (None if none)."""
+    return next((r[i] for r in rows if r[i] is not None and r[i] == r[i]), None)
+
+
 def comparators(store: Store, region_code: str, level: str) -> list[Comparator]:
     """The region itself, then its KOSTRA group, fylke and the country (where they apply)."""
-    regs = store.query("SELECT code, name, level, parent_code, kostra_group FROM regions "
-                       "WHERE code = ? OR code = (SELECT parent_code FROM regions WHERE code = ?) "
-                       "ORDER BY valid_to NULLS FIRST", [region_code, region_code])
-    own = regs[regs["code"] == region_code]
-    name = own["name"].iloc[0] if len(own) else region_code
+    reg = memo(store, _register)
+    own = reg.get(region_code, [])
+    name = own[0][0] if own else region_code
     out = [Comparator(level, kostra_code(region_code, level), name)]
     if level == "kommune":
-        group = own["kostra_group"].dropna()
-        if len(group):
-            g = str(group.iloc[0])
+        g = _first(own, 3)
+        if g is not None:
+            g = str(g)
             num = g[3:].lstrip("0") if g.upper().startswith("EKG") else g
             out.append(Comparator("kostragruppe", g if g.startswith("EKG") else f"EKG{int(g):02d}",
                                   f"KOSTRA-gruppe {num}"))
-        parent = own["parent_code"].dropna()
-        fylke = str(parent.iloc[0]) if len(parent) else region_code[:2]
-        prow = regs[regs["code"] == fylke]
+        parent = _first(own, 2)
+        fylke = str(parent) if parent is not None else region_code[:2]
+        # the fylke's own name only through the region's parent (as the register says)
+        prow = reg.get(fylke, []) if parent is not None else []
         out.append(Comparator("fylke", f"EKA{fylke}",
-                              prow["name"].iloc[0] if len(prow) else f"Fylke {fylke}"))
+                              prow[0][0] if prow else f"Fylke {fylke}"))
     if level != "land":
         out.append(Comparator("land", "EAK", "Landet"))
     return out
 
 
-def load_changes(store: Store) -> list[Change]:
+class Changes(list):
+    """The register's region changes (a list of ``Change``) with lookups by new code and
+    by (old code, year), so resolving a code does not scan every change."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.into: dict[str, list[Change]] = {}
+        for ch in self:
+            self.into.setdefault(ch.new_code, []).append(ch)
+        self.fanout = Counter((ch.old_code, ch.year) for ch in self)
+
+
+def _indexed(changes: list[Change]) -> Changes:
+    return changes if isinstance(changes, Changes) else Changes(changes)
+
+
+def load_changes(store: Store) -> Changes:
     rows = store.cursor().execute(
         "SELECT old_code, new_code, old_name, new_name, year(change_date), kind "
         "FROM region_changes").fetchall()
-    return [Change(o, n, on, nn, int(y), (k or "").lower()) for o, n, on, nn, y, k in rows]
+    return Changes(Change(o, n, on, nn, int(y), (k or "").lower())
+                   for o, n, on, nn, y, k in rows)
 
 
 def _ancestors(code: str, changes: list[Change]) -> set[str]:
     """All codes that (directly or through a chain) became ``code``."""
+    into = _indexed(changes).into
     seen, todo = set(), [code]
     while todo:
-        c = todo.pop()
-        for ch in changes:
-            if ch.new_code == c and ch.old_code not in seen:
+        for ch in into.get(todo.pop(), ()):
+            if ch.old_code not in seen:
                 seen.add(ch.old_code)
                 todo.append(ch.old_code)
     return seen
@@ -118,12 +152,12 @@ def _resolve(code: str, year: int, raw: dict, changes: list[Change], is_count: b
     value, status = raw.get((code, year), (None, None))
     if value is not None:
         return value, None, None, code
-    preds = [c for c in changes if c.new_code == code and year < c.year]
+    changes = _indexed(changes)
+    preds = [c for c in changes.into.get(code, ()) if year < c.year]
     if not preds or depth > 5:
         return None, status, _status_note(status), code
     splits = [c for c in preds
-              if c.kind == "split" or sum(1 for o in changes
-                                          if o.old_code == c.old_code and o.year == c.year) > 1]
+              if c.kind == "split" or changes.fanout[(c.old_code, c.year)] > 1]
     if splits:
         c = splits[0]
         others = sorted({o.new_name or o.new_code for o in changes
@@ -161,17 +195,18 @@ class Reader:
 
     def __init__(self, store: Store, codes: list[str], table_ids: list[str] | None = None,
                  changes: list[Change] | None = None):
-        self.changes = load_changes(store) if changes is None else changes
+        self.changes = memo(store, load_changes) if changes is None else _indexed(changes)
         wanted = set(codes)
         for c in codes:
             wanted |= _ancestors(c, self.changes)
+        # plain IN lists: DuckDB filters them about twice as fast as IN (SELECT unnest(?))
+        params: list = sorted(wanted)
         sql = ("SELECT region_code, table_id, contents_code, year, value, status, breakdown "
-               "FROM kostra WHERE region_code IN (SELECT unnest(?::VARCHAR[]))")
-        params: list = [sorted(wanted)]
+               f"FROM kostra WHERE region_code IN ({', '.join('?' * len(params))})")
         if table_ids:
-            sql += " AND table_id IN (SELECT unnest(?::VARCHAR[]))"
-            params.append(list(table_ids))
-        rows = store.cursor().execute(sql, params).fetchall()
+            sql += f" AND table_id IN ({', '.join('?' * len(table_ids))})"
+            params += list(table_ids)
+        rows = store.cursor().execute(sql, params).fetchall() if wanted else []
         self._data: dict[tuple, dict] = {}
         parsed: dict[str, frozenset] = {}
         for code, tab, cc, year, value, status, bd in rows:
@@ -308,60 +343,90 @@ class Pop80:
     missing: dict[int, str]
 
 
+# Years of 07459 where a region has every sex and age 0–105 (a partial-age import is stored
+# but is not an observed year), with the persons aged 80 and over in them.
+_COMPLETE = ("SELECT region_code, year, sum(persons) FILTER (WHERE age >= 80) FROM population "
+             "WHERE persons IS NOT NULL {where}GROUP BY ALL "
+             f"HAVING count(DISTINCT (sex, age)) = {CELLS_PER_YEAR}")
+_IN_REGIONS = "AND region_code IN (SELECT unnest(?::VARCHAR[])) "
+
+
+def _by_region(rows) -> dict[str, dict[int, float | None]]:
+    out: dict[str, dict[int, float | None]] = {}
+    for r, y, p in rows:
+        out.setdefault(r, {})[int(y)] = None if p is None else float(p)
+    return out
+
+
+def _complete_all(store: Store) -> dict[str, dict[int, float | None]]:
+    return _by_region(store.cursor().execute(_COMPLETE.format(where="")).fetchall())
+
+
+def complete_years(store: Store, regions) -> dict[str, dict[int, float | None]]:
+    """{region: {complete year: persons 80+}} for ``regions`` (store codes; a region
+    without any complete year maps to {}).
+
+    A published store version computes it once for every region (one scan of 07459,
+    shared by all sessions until the next version); a writable store reads the regions
+    asked for, with the same SQL."""
+    regions = list(dict.fromkeys(regions))
+    if getattr(store, "version", None):
+        every = memo(store, _complete_all)
+        return {r: every.get(r, {}) for r in regions}
+    got = _by_region(store.cursor().execute(_COMPLETE.format(where=_IN_REGIONS),
+                                            [regions]).fetchall()) if regions else {}
+    return {r: got.get(r, {}) for r in regions}
+
+
+def _group_members(store: Store, code: str) -> list[str]:
+    """Kommuner of KOSTRA group ``code`` (EKGnn) in the register (``regions.kostra_group``
+    holding EKGnn, nn or n)."""
+    num = int(code[3:])
+    groups = {code, str(num), f"{num:02d}"}
+    return sorted(c for c, rows in memo(store, _register).items()
+                  if any(r[1] == "kommune" and r[3] in groups for r in rows))
+
+
 def _pop80(store: Store, comps: list[Comparator]) -> dict[str, Pop80]:
-    """Persons 80+ by population year for each comparator code (one SQL query).
+    """Persons 80+ by population year for each comparator code.
 
     EAK = land '0', EKAnn = fylke nn (stored only as the sum of all its kommuner),
     EKGnn = sum over the group's member kommuner (``regions.kostra_group``) — only in years
     where every member has a population figure; otherwise the year is in ``missing``.
-    Anything else is the kommune itself.
+    Anything else is the kommune itself. Only complete years count (``complete_years``).
     """
-    parts, params = [], []
+    parts: dict[str, list[str]] = {}
     members: dict[str, int] = {}
     for comp in comps:
         if comp.code == "EAK":
-            parts.append("SELECT ? AS k, '0' AS r")
-            params.append(comp.code)
+            parts[comp.code] = ["0"]
         elif comp.code.startswith("EKA"):
-            parts.append("SELECT ? AS k, ? AS r")
-            params += [comp.code, comp.code[3:]]
+            parts[comp.code] = [comp.code[3:]]
         elif comp.code.startswith("EKG"):
-            num = int(comp.code[3:])
-            groups = [comp.code, str(num), f"{num:02d}"]
-            members[comp.code] = int(store.scalar(
-                "SELECT count(DISTINCT code) FROM regions WHERE level = 'kommune' AND "
-                "kostra_group IN (?, ?, ?)", groups) or 0)
-            parts.append("SELECT DISTINCT ? AS k, code AS r FROM regions WHERE "
-                         "level = 'kommune' AND kostra_group IN (?, ?, ?)")
-            params += [comp.code, *groups]
+            parts[comp.code] = _group_members(store, comp.code)
+            members[comp.code] = len(parts[comp.code])
         else:
-            parts.append("SELECT ? AS k, ? AS r")
-            params += [comp.code, comp.code]
-    if not parts:
-        return {}
-    # Only complete years (every sex and age 0–105): a partial-age import (e.g. ages 80–104
-    # only) is stored but is not an observed year.
-    rows = store.cursor().execute(
-        f"WITH m AS ({' UNION ALL '.join(parts)}), "
-        "c AS (SELECT region_code, year FROM population WHERE region_code IN "
-        "(SELECT r FROM m) AND persons IS NOT NULL GROUP BY ALL "
-        f"HAVING count(DISTINCT (sex, age)) = {CELLS_PER_YEAR}) "
-        "SELECT m.k, p.year, sum(p.persons), count(DISTINCT p.region_code) "
-        "FROM population p JOIN m ON p.region_code = m.r "
-        "JOIN c ON c.region_code = p.region_code AND c.year = p.year "
-        "WHERE p.age >= 80 GROUP BY ALL", params).fetchall()
-    out = {c.code: Pop80({}, {}) for c in comps}
-    for k, y, v, n in rows:
-        if v is None:
-            continue
-        need = members.get(k)
-        if need is not None and n < need:
-            out[k].missing[int(y)] = (
-                f"Innbyggertall 80+ finnes bare for {n} av {need} kommuner i gruppen; "
-                "hent alle kommunene («python -m data_sources refresh --all») for å se "
-                "raten.")
-            continue
-        out[k].persons[int(y)] = float(v)
+            parts[comp.code] = [comp.code]
+    pops = complete_years(store, [r for rs in parts.values() for r in rs])
+    out = {}
+    for comp in comps:
+        sums: dict[int, float] = {}
+        n: dict[int, int] = {}
+        for r in parts[comp.code]:
+            for y, v in pops[r].items():
+                if v is not None:
+                    sums[y] = sums.get(y, 0.0) + v
+                    n[y] = n.get(y, 0) + 1
+        pop = out[comp.code] = Pop80({}, {})
+        need = members.get(comp.code)
+        for y in sorted(sums):
+            if need is not None and n[y] < need:
+                pop.missing[y] = (
+                    f"Innbyggertall 80+ finnes bare for {n[y]} av {need} kommuner i gruppen; "
+                    "hent alle kommunene («python -m data_sources refresh --all») for å se "
+                    "raten.")
+            else:
+                pop.persons[y] = sums[y]
     return out
 
 
@@ -452,6 +517,28 @@ def set_comparison(store: Store, codes: tuple[str, ...], exclude: str | None = N
                                                                   "count": float})
 
 
+# Every KOSTRA table the pages read for one region (today's base and the comparison):
+# one query per region, shared by ``services.load_base`` and ``comparison``.
+READ_TABLES = ("11645", "11875", "12003", "12209", "12292")
+
+
+def region_reader(store: Store, codes: tuple[str, ...]) -> Reader:
+    """A ``Reader`` of ``READ_TABLES`` for ``codes``; use through ``memo`` so one store
+    version reads a region once."""
+    return Reader(store, list(codes), list(READ_TABLES))
+
+
+def _comparator_rows(store: Store, comp: Comparator) -> list[tuple]:
+    """The rows of ``comparison`` for one comparator (every indicator and year). The
+    group, fylke and country rows are the same for every kommune: remembered per store
+    version (``memo``), so a kommune switch computes only the kommune's own."""
+    reader = memo(store, region_reader, (comp.code,))
+    pop = _pop80(store, [comp])[comp.code]
+    return [(ind.key, comp.role, comp.code, comp.label, y, v, c, st, note)
+            for ind in INDICATORS
+            for y, v, c, st, note in _indicator_rows(ind, comp, reader, pop)]
+
+
 def comparison(store: Store, region_code: str, level: str,
                compare: tuple[str, ...] = ()) -> pd.DataFrame:
     """All indicators × comparators × years, long; with ``compare`` (kommune codes: the
@@ -460,15 +547,8 @@ def comparison(store: Store, region_code: str, level: str,
     Columns: indicator, role, code, label, year, value (unit of the indicator), count
     (count shown beside the rate; persons, årsverk or places), status, note.
     """
-    comps = comparators(store, region_code, level)
-    tables = sorted({i.table_id for i in INDICATORS})
-    reader = Reader(store, [c.code for c in comps], tables)
-    pops = _pop80(store, comps)
-    rows = []
-    for comp in comps:
-        for ind in INDICATORS:
-            for y, v, c, st, note in _indicator_rows(ind, comp, reader, pops[comp.code]):
-                rows.append((ind.key, comp.role, comp.code, comp.label, y, v, c, st, note))
+    rows = [r for comp in comparators(store, region_code, level)
+            for r in memo(store, _comparator_rows, comp)]
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({"value": float,
                                                                   "count": float})
     if compare:

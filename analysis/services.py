@@ -29,6 +29,7 @@ from data_sources.store import Store
 
 from . import kostra
 from .format import fmt_int
+from .report import memo
 
 TARGET_YEAR = 2050
 MAX_AGE = 105  # 105 = 105 år og eldre
@@ -301,16 +302,31 @@ def _value(reader: kostra.Reader, code: str, table: str, contents: str, year: in
     return float(v), int(y), note
 
 
+def _complete(store: Store, region_code: str) -> dict[int, float | None]:
+    """The region's complete population years (``kostra.complete_years``)."""
+    return kostra.complete_years(store, [region_code])[region_code]
+
+
+def _ages_by_year(store: Store, region_code: str) -> dict[int, np.ndarray]:
+    """Persons by single-year age 0..105 (both sexes) in every complete year of the region,
+    in one query; use through ``memo`` (today's base and the population frame share it)."""
+    years = sorted(_complete(store, region_code))
+    if not years:
+        return {}
+    got = store.cursor().execute(
+        "SELECT year, age, sum(persons) FROM population WHERE region_code = ? AND year IN "
+        f"({', '.join('?' * len(years))}) GROUP BY ALL", [region_code, *years]).fetchnumpy()
+    mat = np.zeros((len(years), MAX_AGE + 1))
+    ages = np.asarray(got["age"], int)
+    keep = (ages >= 0) & (ages <= MAX_AGE)
+    mat[np.searchsorted(years, np.asarray(got["year"], int)[keep]), ages[keep]] = \
+        np.asarray(got["sum(persons)"], float)[keep]
+    return dict(zip(years, mat))
+
+
 def _population_by_age(store: Store, region_code: str, year: int) -> np.ndarray | None:
     """Persons by single-year age 0..105 on 1 January ``year`` (None if not a complete year)."""
-    ok = store.scalar(f"SELECT count(*) FROM ({COMPLETE_YEARS}) WHERE year = ?",
-                      [region_code, year, year])
-    if not ok:
-        return None
-    pop = store.cursor().execute("SELECT age, sum(persons) FROM population WHERE "
-                                 "region_code = ? AND year = ? GROUP BY age",
-                                 [region_code, year]).fetchall()
-    return _age_vector(pd.Series({int(a): float(p) for a, p in pop}, dtype=float))
+    return memo(store, _ages_by_year, region_code).get(year)
 
 
 def _bands_for_year(reader: kostra.Reader, code: str, region_code: str, year: int,
@@ -358,8 +374,7 @@ def load_base(store: Store, region_code: str, level: str,
     """
     code = kostra.kostra_code(region_code, level)
     base = ServiceBase(region_code, code)
-    reader = kostra.Reader(store, sorted({code, region_code}),
-                           [T_USERS, T_STAFF, T_PLACES, T_LONGTERM])
+    reader = memo(store, kostra.region_reader, tuple(sorted({code, region_code})))
     users: dict[tuple[str, str], dict[int, tuple]] = {}
     for service, grp in SERVICE_GROUP.items():
         for band in BANDS_12003:
@@ -376,8 +391,7 @@ def load_base(store: Store, region_code: str, level: str,
         return base
     year = max(years)
     base.kostra_year = year
-    pop_year = store.scalar(f"SELECT max(year) FROM ({COMPLETE_YEARS})",
-                            [region_code, year + 1])
+    pop_year = max((y for y in _complete(store, region_code) if y <= year + 1), default=None)
     if pop_year is None:
         base.notes.append("Mangler befolkningstall (07459) for regionen.")
         return base
@@ -466,19 +480,12 @@ def population_frame(store: Store, region_code: str, base_year: int,
                                         end_year]).fetchnumpy()
     alts = sorted(set(proj["alternative"].tolist())) if len(proj["alternative"]) else []
     first_proj = int(np.min(proj["year"])) if alts else base_year + 1
-    hist = cur.execute(
-        f"SELECT year, age, sum(persons) AS p FROM population WHERE region_code = ? AND "
-        f"year >= ? AND year < ? AND year IN ({COMPLETE_YEARS}) GROUP BY ALL",
-        [region_code, base_year, first_proj, region_code, first_proj]).fetchnumpy()
-    hist_years = sorted(set(np.asarray(hist["year"], int).tolist()))
+    by_age = memo(store, _ages_by_year, region_code)
+    hist_years = [y for y in range(base_year, first_proj) if y in by_age]
     if base_year not in hist_years or not alts:
         return pd.DataFrame(columns=range(MAX_AGE + 1),
                             index=pd.MultiIndex.from_tuples([], names=["alternative", "year"]))
-    hist_years = [y for y in range(base_year, first_proj) if y in hist_years]
-    hist_mat = np.zeros((len(hist_years), MAX_AGE + 1))
-    np.add.at(hist_mat, (np.searchsorted(hist_years, np.asarray(hist["year"], int)),
-                         np.clip(np.asarray(hist["age"], int), 0, MAX_AGE)),
-              np.asarray(hist["p"], float))
+    hist_mat = np.vstack([by_age[y] for y in hist_years])
     years = sorted(set(np.asarray(proj["year"], int).tolist()))
     keys = [(a, y) for a in alts for y in hist_years] + [(a, y) for a in alts for y in years]
     n_hist = len(alts) * len(hist_years)

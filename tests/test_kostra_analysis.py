@@ -201,7 +201,10 @@ def test_partial_age_year_is_not_an_observed_year(tmp_path):
 
 def _group_store(tmp_path, with_narvik_pop: bool) -> Store:
     """Bodø and Narvik in KOSTRA group 13; the group has 600 places in 2025 (authored)."""
-    s = Store(tmp_path / f"g{int(with_narvik_pop)}.duckdb")
+    return _fill_group(Store(tmp_path / f"g{int(with_narvik_pop)}.duckdb"), with_narvik_pop)
+
+
+def _fill_group(s: Store, with_narvik_pop: bool) -> Store:
     s.replace_rows("regions", pd.DataFrame(
         [("0", "Hele landet", "land", None, None), ("18", "Nordland", "fylke", "0", None),
          ("1804", "Bodø", "kommune", "18", "EKG13"), ("1806", "Narvik", "kommune", "18", "EKG13")],
@@ -267,3 +270,35 @@ def test_saved_set_is_the_median_of_its_kommuner(store):
     cmp = kostra.comparison(store, "1804", "kommune", ("0301", "1856"))
     assert cmp["role"].iloc[-1] == kostra.SET_ROLE
     assert kostra.SET_ROLE not in set(kostra.comparison(store, "1804", "kommune")["role"])
+
+
+def test_published_versions_never_share_cached_comparisons(tmp_path, monkeypatch):
+    """The group, fylke and country rows and the complete years are remembered per
+    published store version and shared by every kommune; an import that publishes a new
+    version gives new rates, the old version keeps its own."""
+    from data_sources import store as sm
+    monkeypatch.setenv("KG_DB_PATH", str(tmp_path / "v.duckdb"))
+    sm.reset_store()
+
+    def rates(s):
+        pl = kostra.comparison(s, "1804", "kommune")
+        pl = pl[(pl["indicator"] == "plasser1000") & (pl["year"] == 2025)].set_index("code")
+        return pl.loc["1804", "value"], pl.loc["EKG13", "value"]
+
+    try:
+        with sm.publishing() as w:
+            _fill_group(w, with_narvik_pop=True)
+        old = sm.acquire()
+        assert rates(old) == pytest.approx((335 / 2000 * 1000, 600 / 3000 * 1000))
+        with sm.publishing() as w:  # a new 07459: Narvik's 80+ now 3 000
+            w.execute("DELETE FROM population WHERE region_code = '1806'")
+            w.replace_rows("population", complete_year({"1806": 3000.0}, 2026),
+                           where="region_code = '1806'")
+        new = sm.acquire()
+        assert rates(new) == pytest.approx((335 / 2000 * 1000, 600 / 5000 * 1000))
+        assert kostra.complete_years(new, ["1806"]) == {"1806": {2026: 3000.0}}
+        assert rates(old) == pytest.approx((335 / 2000 * 1000, 600 / 3000 * 1000))
+        sm.release(old)
+        sm.release(new)
+    finally:
+        sm.reset_store()

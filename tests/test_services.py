@@ -222,10 +222,14 @@ def test_service_standard_lever_hand_checked():
 def _small_store(tmp_path, total_persons_per_age=10.0):
     """Kommune 9999: 10 persons at every age 0..105 on 1.1.2024-2026 (1 060 in all); 12003
     users 2023-2025: institution 0/1/(2, 5, 2) by band, home 3/6/30."""
-    from data_sources.store import SourceInfo, Store
-    s = Store(tmp_path / "small.duckdb")
+    from data_sources.store import Store
+    return _fill_small(Store(tmp_path / "small.duckdb"), total_persons_per_age)
+
+
+def _fill_small(s, total_persons_per_age=10.0, years=(2024, 2025, 2026)):
+    from data_sources.store import SourceInfo
     pop = [("9999", sx, a, y, total_persons_per_age / 2, "07459")
-           for y in (2024, 2025, 2026) for sx in ("1", "2") for a in range(106)]
+           for y in years for sx in ("1", "2") for a in range(106)]
     s.replace_table_data(SourceInfo("07459", "Befolkning", "population"), pd.DataFrame(
         pop, columns=["region_code", "sex", "age", "year", "persons", "table_id"]))
     inst80 = {2023: 2.0, 2024: 5.0, 2025: 2.0}
@@ -239,6 +243,38 @@ def _small_store(tmp_path, total_persons_per_age=10.0):
         rows, columns=["region_code", "table_id", "contents_code", "year", "value", "status",
                        "breakdown"]))
     return s
+
+
+def test_published_versions_never_share_cached_reads(tmp_path, monkeypatch):
+    """A published store version remembers its reads (complete years, the KOSTRA reader,
+    today's base) for every session; a new version after an import gives the new numbers,
+    while a run still pinned to the old version keeps the old ones."""
+    from data_sources import store as sm
+    monkeypatch.setenv("KG_DB_PATH", str(tmp_path / "v.duckdb"))
+    sm.reset_store()
+    try:
+        with sm.publishing() as w:
+            _fill_small(w)
+        old = sm.acquire()
+        assert old.version
+        a = sv.load_base(old, "9999", "kommune", smooth=False)
+        inst = lambda base: base.bands[base.bands["service"] == "institusjon"]  # noqa: E731
+        assert a.pop_year == 2026 and inst(a)["population"].sum() == 1060.0
+        with sm.publishing() as w:  # a new 07459: 1.1.2025 doubled, 2026 not yet there
+            w.execute("DELETE FROM population WHERE year >= 2025")
+            _fill_small(w, 20.0, years=(2025,))
+        new = sm.acquire()
+        assert new.version != old.version
+        b = sv.load_base(new, "9999", "kommune", smooth=False)
+        assert b.pop_year == 2025 and inst(b)["population"].sum() == 2120.0
+        assert any("1.1.2026 mangler" in n for n in b.notes)
+        assert b.users("institusjon") == 3.0  # 0 + 1 + 2 KOSTRA users in 2025, as before
+        again = sv.load_base(old, "9999", "kommune", smooth=False)
+        assert inst(again)["population"].sum() == 1060.0  # the old version: old numbers
+        sm.release(old)
+        sm.release(new)
+    finally:
+        sm.reset_store()
 
 
 def test_small_kommune_coverage_is_a_three_year_average(tmp_path):
