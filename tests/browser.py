@@ -140,6 +140,21 @@ def wait_idle(page, timeout: float = TIMEOUT_MS, settle_ms: int = 300) -> None:
         page.wait_for_timeout(settle_ms)
 
 
+async def new_page_async(browser, width: int = 1400, height: int = 1000):
+    """``new_page`` for Playwright's async API (several browsers at once)."""
+    ctx = await browser.new_context(viewport={"width": width, "height": height})
+    await ctx.add_init_script(_RUN_COUNTER)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    return await ctx.new_page()
+
+
+async def wait_idle_async(page) -> None:
+    """``wait_idle`` for the async API, without a settle time: a script run has finished and
+    the app is idle and connected now. After an action, first wait for what only its rerun
+    draws (a heading), then for this."""
+    await page.wait_for_function(_IDLE, arg=0, timeout=TIMEOUT_MS)
+
+
 def shot(target, name: str, tmp_path: Path, full_page: bool = True) -> Path:
     """Screenshot a page (whole page unless ``full_page=False``) or one element (Locator)."""
     path = tmp_path / f"{name}.png"

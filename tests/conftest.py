@@ -8,6 +8,9 @@ small authored table set (see ``standin_tables()``), generous rate limits. ``ssb
 do (``tests.storefill.fill_store``) once per test process, in the session's tmp folder (never
 the repository's ``cache/``, where a store built by older code could outlive a change).
 Read it or copy it; never write to it.
+
+The full-country stand-in tables (``tests.standin_data``) are built once per session and
+kept as pickles in the session's tmp root, which its xdist workers share.
 """
 
 from __future__ import annotations
@@ -87,3 +90,12 @@ def ssb_env(standin, monkeypatch):
 def full_store(tmp_path_factory):
     from tests.storefill import cached_full_store
     return cached_full_store(tmp_path_factory.mktemp("full") / "full.duckdb")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _standin_tables_once_per_session(tmp_path_factory):
+    from tests import standin_data
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # a worker's basetemp sits in the session's
+    standin_data.use_disk_cache(root / "standin-tables")

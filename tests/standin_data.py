@@ -51,9 +51,12 @@ Run ``python -m tests.standin_data`` to build everything and print timings.
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import hashlib
 import json
 import os
+import pickle
 import re
 import time
 from pathlib import Path
@@ -97,6 +100,41 @@ SOURCE_NOTES: list[str] = []
 def _note(text: str) -> None:
     if text not in SOURCE_NOTES:
         SOURCE_NOTES.append(text)
+
+
+_DISK: Path | None = None
+
+
+def use_disk_cache(folder: str | Path) -> None:
+    """Keep every built table as a pickle in ``folder`` (tests: the session's tmp root, shared
+    by its xdist workers), so a test session builds each table once, not once per process.
+    The file name carries a hash of this module, ``tests/standin.py`` and the shared folder."""
+    global _DISK
+    _DISK = Path(folder)
+    _DISK.mkdir(parents=True, exist_ok=True)
+
+
+def _disk_cached(build):
+    """``build(*args)`` through the disk cache of ``use_disk_cache`` (if set); one process
+    builds while the others wait on a file lock, then read its pickle."""
+    @functools.wraps(build)
+    def cached(*args):
+        if _DISK is None:
+            return build(*args)
+        from tests import standin
+        key = hashlib.sha256(Path(__file__).read_bytes() + Path(standin.__file__).read_bytes()
+                             + repr((str(SHARED), args)).encode()).hexdigest()[:16]
+        path = _DISK / f"{build.__name__}-{key}.pickle"
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if path.exists():
+                return pickle.loads(path.read_bytes())
+            table = build(*args)
+            part = path.with_suffix(".part")
+            part.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(part, path)
+            return table
+    return cached
 
 
 # --------------------------------------------------------------------------- regions & population
@@ -183,6 +221,7 @@ def _region_dim() -> StandinDimension:
 
 
 @functools.lru_cache(maxsize=1)
+@_disk_cached
 def table_07459() -> StandinTable:
     """07459 population 1 January: Region(373) × Kjonn(2) × Alder(106) × ContentsCode(1) × Tid(1986..2026)."""
     codes, _ = _regions_2024()
@@ -396,6 +435,7 @@ def _partitions(pub: pd.DataFrame) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=1)
+@_disk_cached
 def table_14746() -> StandinTable:
     """14746 projected population 1 January (persons, SYNTHETIC single-year values calibrated to
     SSB's published margins): Region(373) × Kjonn(2: '2','1') × Alder(106) × ContentsCode(9) × Tid(2026..2050).
@@ -679,6 +719,7 @@ def _per_code_rate(rate_2024: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=1)
+@_disk_cached
 def table_12209() -> StandinTable:
     """12209 (two indicators, prosent, 1 decimal): KOKkommuneregion0000(891) × ContentsCode(2) × Tid(2015..2025).
 
@@ -751,6 +792,7 @@ METRIC_11875 = {
 
 
 @functools.lru_cache(maxsize=1)
+@_disk_cached
 def table_11875() -> StandinTable:
     """11875 institution places (antall): KOKkommuneregion0000(891) × ContentsCode(5) × Tid(2015..2025).
 
@@ -800,6 +842,7 @@ def table_11875() -> StandinTable:
 
 
 @functools.lru_cache(maxsize=1)
+@_disk_cached
 def table_12292() -> StandinTable:
     """12292 (SYNTHETIC) residents, home-care users, årsverk, institution days per KOSTRA region:
     KOKkommuneregion0000(891) × ContentsCode(7) × Tid(2015..2025). Units: persons, årsverk, døgn."""
@@ -862,6 +905,7 @@ def table_12292() -> StandinTable:
 
 
 @functools.lru_cache(maxsize=1)
+@_disk_cached
 def table_12003() -> StandinTable:
     """12003 (SYNTHETIC) care-service users: KOKalder0000(4) × KOKkommuneregion0000(891) ×
     KOKTenesteGrp0000(3) × ContentsCode(2: users, users per 1000 inhabitants of the age band) × Tid(2015..2025).
@@ -943,6 +987,7 @@ def split_11645(total, b066, b6779, b80, p8089, p90):
 
 
 @functools.lru_cache(maxsize=1)
+@_disk_cached
 def table_11645() -> StandinTable:
     """11645 long-term institution residents: Region(357) × TenesteType(1: 21) × Alder(6)
     × ContentsCode(1: Brukere1) × Tid(2009..2025). Totals and bands 0–66, 67–79, 80+ from
@@ -1006,6 +1051,7 @@ def telemark_round(table_id: str) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=None)
+@_disk_cached
 def table_round(table_id: str) -> StandinTable:
     """An earlier projection round (12882 = 2020, 13600 = 2022, 14288 = 2024) for the 17
     Telemark kommuner, their fylke and Hele landet: Region × Kjonn(2) × Alder(106) ×

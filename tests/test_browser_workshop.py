@@ -12,45 +12,37 @@ import asyncio
 
 import pytest
 
-from tests.browser import CHROMIUM, FLAGS, SHOTS, needs_chromium, run_app
+from tests.browser import (CHROMIUM, FLAGS, SHOTS, needs_chromium, new_page_async, run_app,
+                           wait_idle_async)
 from tests.test_page_tjenester import make_store
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 BROWSERS = 5
-TIMEOUT_MS = 90_000  # five browsers on a 2-core CI machine
-
-
-async def _idle(page) -> None:
-    """Streamlit has finished the script run (no status widget) and charts have settled."""
-    await page.wait_for_timeout(500)
-    await page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-    await page.wait_for_timeout(500)
 
 
 async def _one(browser, url: str, i: int, tmp_path) -> dict:
-    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await ctx.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
+    # waits: tests.browser.TIMEOUT_MS (generous: five browsers on a loaded 2-core machine)
+    page = await new_page_async(browser, 1400, 1000)
     try:
         await page.goto(f"{url}/befolkning?region=1804&alt=MMMM&aar=2040")
         await page.get_by_role("heading", name="Befolkning – Bodø").wait_for()
-        await _idle(page)
+        await wait_idle_async(page)  # the first script run has finished
         nav = await page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
         # pick another kommune in the shared sidebar's searchable selectbox
         box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
         await box.click()
         await page.keyboard.type("Ålesund")
         await page.get_by_role("option", name="1508 Ålesund").click()
-        await page.get_by_role("heading", name="Befolkning – Ålesund").wait_for()
-        await _idle(page)
+        await page.get_by_role("heading", name="Befolkning – Ålesund").wait_for()  # its rerun
+        await wait_idle_async(page)  # ... has finished
+        await page.locator(".js-plotly-plot .main-svg").first.wait_for()
         path = tmp_path / f"workshop_{i}.png"
         await page.screenshot(path=str(path))
         return {"nav": nav, "url": page.url,
                 "heading": await page.get_by_role("heading", level=1).first.inner_text()}
     finally:
-        await ctx.close()
+        await page.context.close()
 
 
 async def _all(url: str, tmp_path) -> list[dict]:
