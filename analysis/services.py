@@ -349,18 +349,17 @@ def _bands_for_year(reader: kostra.Reader, code: str, region_code: str, year: in
             notes.append(note)
     else:
         notes.append(f"{note} Tjenesten langtidsopphold er utelatt.")
-    bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
     for service, (contents, like) in AGE_PROFILE_OF.items():
         v, vy, vnote = _value(reader, code, T_STAFF, contents, year)
-        profile = bands[bands["service"] == like]
-        if v is None or vy != year or profile["users"].sum() <= 0:
+        profile = [r for r in rows if r[0] == like]
+        total = np.array([r[3] for r in profile], dtype=float).sum()
+        if v is None or vy != year or total <= 0:
             notes.append(f"{SERVICE_LABELS[service]} (tabell 12292) mangler for {year}; "
                          "tjenesten er utelatt." + (f" {vnote}" if vnote else ""))
             continue
-        share = profile["users"] / float(profile["users"].sum())
-        bands = pd.concat([bands, profile.assign(service=service, users=v * share)],
-                          ignore_index=True)
-    return bands, notes
+        rows += [(service, b, label, v * (u / float(total)), p)
+                 for _, b, label, u, p in profile]
+    return pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"]), notes
 
 
 def load_base(store: Store, region_code: str, level: str,
@@ -443,7 +442,8 @@ def _smoothed(base: ServiceBase, bands: pd.DataFrame, reader, code, region_code,
     sums = allb.groupby(["service", "band"])[["users", "population"]].sum()
     cov = (sums["users"] / sums["population"].where(sums["population"] > 0)).fillna(0.0)
     out = bands.copy()
-    out["users"] = [float(cov.loc[(s, b)]) * p for s, b, p in
+    cov = cov.to_dict()
+    out["users"] = [float(cov[(s, b)]) * p for s, b, p in
                     zip(out["service"], out["band"], out["population"])]
     used = sorted(set(allb["y"]))
     base.smoothed_years = used
