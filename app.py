@@ -23,7 +23,9 @@ VIEWS = [
     ("region", "Sammenlign kommuner", ":material/compare_arrows:"),
     ("presentasjon", "Presentasjon", ":material/slideshow:"),
 ]
-pages = [st.Page(f"views/{stem}.py", title=title, icon=icon, default=(stem == "oversikt"))
+# Absolute paths: the views are found whichever script runs this file (bench/floor_app.py).
+pages = [st.Page(ROOT / "views" / f"{stem}.py", title=title, icon=icon,
+                 default=(stem == "oversikt"))
          for stem, title, icon in VIEWS if (ROOT / "views" / f"{stem}.py").exists()]
 nav = st.navigation(pages)
 with data.run_scope():  # one published store version for the whole run

@@ -29,12 +29,20 @@ per switch (p50).
 **Browser** (``--browser``): ``streamlit run app.py`` per page (cold caches), Debian's
 Chromium via Playwright. For each switch the kommune is typed into the sidebar's selectbox
 and Enter pressed; the time runs in the page's own clock from that key press until every
-Plotly chart on the page has new data drawn (``gd.calcdata`` replaced) and the script is
-idle (``browser_*``); ``main_thread_*`` is the renderer's main-thread busy time over the same
-interval (CDP ``Performance.getMetrics`` TaskDuration). Befolkning also reports
+Plotly chart on the page has new data drawn (``gd.calcdata`` replaced, the chart visible)
+and the script is idle with no element still loading (``browser_*``); ``main_thread_*`` is
+the renderer's main-thread busy time over the same interval (CDP ``Performance.getMetrics``
+TaskDuration). Befolkning also reports
 ``cold_start_ms``: server health check answered → first chart drawn on a fresh server
 (``cold_all_ms``: all charts). Tjenester and Bemanning also report ``slider_p50_ms``/
 ``slider_p95_ms``: arrow key on the first scenario slider → its charts redrawn.
+
+**Browser floor** (unless ``--no-floor``): the same switches on ``bench/floor_app.py``, the
+app with every element except the charts, widgets and title dropped — what the page's
+charts alone cost Streamlit and Plotly to draw (``browser_floor_*``, ``main_thread_floor_*``;
+``browser_ratio`` = page p50 / floor p50: what the rest of the page adds). For Befolkning
+also ``cold_floor_ms``: a fresh server and browser drawing one small chart with nothing of
+ours (Streamlit's bundle, Plotly's chunk, one round trip), and ``cold_ratio``.
 
 The machine's load average is printed first: the figures depend on it (2 shared cores).
 """
@@ -274,12 +282,13 @@ WAIT_JS = """
       const gs = charts();
       let fresh = 0;
       for (const g of gs) {
-        if (g.calcdata && !old.has(g.calcdata)) {
+        if (g.calcdata && !old.has(g.calcdata) && getComputedStyle(g).visibility === 'visible') {
           fresh += 1;
           if (!seen.has(g.calcdata)) { seen.add(g.calcdata); last = now; }
         }
       }
-      const idle = !document.querySelector('[data-testid="stStatusWidget"]');
+      const idle = !document.querySelector('[data-testid="stStatusWidget"]')
+        && !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]');
       const main = document.querySelector('[data-testid="stMain"]');
       const headOk = !heading || (main && main.textContent.includes(heading));
       if (headOk && headAt === null && window.__kgT0 !== null) headAt = now;
@@ -306,19 +315,32 @@ def _task_s(cdp) -> float:
     return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
 
+# A chart counts as drawn when Plotly has data on it (``calcdata``) and it is visible (the
+# element keeps it hidden until Plotly's first draw is done); a page is drawn when its script
+# run has finished (tests/browser.py counts runs), no element is still a loading skeleton
+# (Streamlit loads element code such as Plotly's 4.7 MB chunk lazily) and every chart
+# element holds a drawn chart.
+_DRAWN = ("(g => g.calcdata && g.querySelector('.main-svg')"
+          " && getComputedStyle(g).visibility === 'visible')")
+
+
 def _wait_first_chart(page, timeout: float = 120_000) -> None:
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
-        ".some(g => g.calcdata && g.querySelector('.main-svg'))", timeout=timeout)
+        f"() => Array.from(document.querySelectorAll('.js-plotly-plot')).some({_DRAWN})",
+        timeout=timeout)
 
 
 def _wait_all_charts(page, timeout: float = 180_000) -> None:
     """The page's script has run (a heading is drawn), it is idle, every chart is drawn."""
     page.wait_for_function(
-        "() => { const gs = Array.from(document.querySelectorAll('.js-plotly-plot'));"
-        " return document.querySelector('[data-testid=\"stMain\"] h1')"
-        " && gs.every(g => g.calcdata)"
-        " && !document.querySelector('[data-testid=\"stStatusWidget\"]'); }",
+        "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " const main = document.querySelector('[data-testid=\"stMain\"]');"
+        " if (!app || !main || !main.querySelector('h1') || !(window.__kgRuns > 0)) return false;"
+        " if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;"
+        " if (main.querySelector('[data-testid=\"stSkeleton\"]')) return false;"
+        " return Array.from(main.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
+        ".every(b => { const g = b.querySelector('.js-plotly-plot');"
+        f" return g && {_DRAWN}(g); }}); }}",
         timeout=timeout)
 
 
@@ -362,18 +384,25 @@ def _shot_on_error(page, name: str):
 
 
 def time_browser(page_name: str, switches: int, slider_moves: int, db: Path,
-                 cold_start: bool) -> dict:
+                 cold_start: bool, floor: bool = False) -> dict:
+    """The page in Chromium: cold start (Befolkning), kommune switches, slider moves.
+    ``floor``: the same on ``bench/floor_app.py`` (the page's charts only, same switches)."""
     from tests.browser import chromium_page, run_app
     out: dict = {}
     rng = random.Random(page_seed(page_name))
     opts = pd.read_csv(ROOT / "data_sources" / "data" / "regions_2024.csv", dtype=str)
     kom = opts[opts["level"] == "kommune"]
     picks = kom.iloc[rng.sample(range(len(kom)), switches)]
+    env = {"KG_DB_PATH": str(db)}
+    script = None
+    if floor:
+        env["KG_FLOOR"] = "charts"
+        script = ROOT / "bench" / "floor_app.py"
     with chromium_page() as page, _shot_on_error(page, page_name):
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         page.goto("about:blank")
-        with run_app({"KG_DB_PATH": str(db)}, timeout=180) as url:
+        with run_app(env, timeout=180, script=script) as url:
             t0 = time.perf_counter()
             path = "" if page_name == "oversikt" else page_name  # the default page is /
             page.goto(f"{url}/{path}?region=3103&alt=MMMM&aar=2040")
@@ -398,6 +427,20 @@ def time_browser(page_name: str, switches: int, slider_moves: int, db: Path,
                     sm.append(busy)
                 out.update(slider=st, slider_main=sm)
     return out
+
+
+def time_cold_floor(db: Path) -> float:
+    """Fresh server and browser → first chart of ``bench/floor_app.py`` in cold mode (one
+    small chart, no store): the framework's own cold start, in ms."""
+    from tests.browser import chromium_page, run_app
+    with chromium_page() as page:
+        page.goto("about:blank")
+        with run_app({"KG_DB_PATH": str(db.with_name("floor_cold.duckdb")), "KG_FLOOR": "cold"},
+                     timeout=180, script=ROOT / "bench" / "floor_app.py") as url:
+            t0 = time.perf_counter()
+            page.goto(url)
+            _wait_first_chart(page)
+            return (time.perf_counter() - t0) * 1000
 
 
 # -- report -----------------------------------------------------------------------------
@@ -434,6 +477,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--browser-switches", type=int, default=10)
     ap.add_argument("--slider-moves", type=int, default=10)
     ap.add_argument("--no-server", action="store_true", help="browser figures only")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="skip the browser floor (bench/floor_app.py)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -470,6 +515,18 @@ def main(argv: list[str] | None = None) -> None:
             if "cold_start_ms" in b:
                 parts += [f"cold_start_ms={b['cold_start_ms']:.0f}",
                           f"cold_all_ms={b['cold_all_ms']:.0f}"]
+            if not args.no_floor:
+                f = time_browser(name, args.browser_switches, 0, args.db, cold_start=False,
+                                 floor=True)
+                fp = p50(f["browser"])
+                parts += [f"browser_floor_p50_ms={fp:.0f}",
+                          f"browser_floor_p95_ms={p95(f['browser']):.0f}",
+                          f"main_thread_floor_p50_ms={p50(f['main']):.0f}",
+                          f"browser_ratio={p50(b['browser']) / fp:.1f}"]
+                if "cold_start_ms" in b:
+                    cf = time_cold_floor(args.db)
+                    parts += [f"cold_floor_ms={cf:.0f}",
+                              f"cold_ratio={b['cold_start_ms'] / cf:.1f}"]
         print(" ".join(parts), flush=True)
 
 

@@ -64,12 +64,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def run_app(env: dict[str, str], timeout: float = TIMEOUT_MS / 1000):
+def run_app(env: dict[str, str], timeout: float = TIMEOUT_MS / 1000, script: Path | None = None):
+    """``streamlit run app.py`` (or ``script``) on a free loopback port; yields its URL."""
     port = free_port()
     full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     log = open(Path(env.get("KG_DB_PATH", "/tmp/kg-app")).with_suffix(".log"), "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
