@@ -370,7 +370,8 @@ def _track_section(store, sel: Selection, sources, language: str) -> Section:
 SET_CODE = "utvalg"  # the saved comparison set's pooled line in the growth index
 
 
-def _set_frame(store, members: tuple[str, ...], ptab_q) -> tuple[pd.DataFrame | None, str]:
+def _set_frame(store, members: tuple[str, ...], ptab_q,
+               language: str = "nb") -> tuple[pd.DataFrame | None, str]:
     """The saved set's kommuner pooled (persons summed per series, year and age group) as
     one region ``SET_CODE``, and a note. Only years where every member has a value are
     kept, so a kommune missing from the store never shrinks the pool silently."""
@@ -378,12 +379,18 @@ def _set_frame(store, members: tuple[str, ...], ptab_q) -> tuple[pd.DataFrame | 
     have = set(t["region_code"])
     missing = [m for m in members if m not in have]
     if not have:
-        return None, "Ingen av kommunene i det lagrede utvalget har befolkningstall i databasen."
+        return None, say(language,
+                         "Ingen av kommunene i det lagrede utvalget har befolkningstall i "
+                         "databasen.",
+                         "Ingen av kommunane i det lagra utvalet har folketal i databasen.")
     groups = [c for c in t.columns if c not in ("region_code", "year", "series")]
     n = t.groupby(["series", "year"])["region_code"].transform("nunique")
     pooled = t[n == len(have)].groupby(["series", "year"], as_index=False)[groups].sum()
-    note = (f"Det lagrede utvalget er {len(have)} kommuner slått sammen"
-            + (f"; {len(missing)} mangler i databasen og er utelatt." if missing else "."))
+    note = say(language,
+               f"Det lagrede utvalget er {len(have)} kommuner slått sammen"
+               + (f"; {len(missing)} mangler i databasen og er utelatt." if missing else "."),
+               f"Det lagra utvalet er {len(have)} kommunar slått saman"
+               + (f"; {len(missing)} manglar i databasen og er utelatne." if missing else "."))
     return pooled.assign(region_code=SET_CODE), note
 
 
@@ -402,10 +409,11 @@ def _index_section(store, sel: Selection, table: pd.DataFrame, ptab_q, ids, capt
         else ()
     set_note = ""
     if members:
-        pooled, set_note = _set_frame(store, members, ptab_q)
+        pooled, set_note = _set_frame(store, members, ptab_q, language)
         if pooled is not None and dem.has_projection(pooled, SET_CODE, sel.alternative):
             frames.append(pooled[table.columns])
-            names[SET_CODE] = f"Lagret utvalg ({len(members)} kommuner)"
+            names[SET_CODE] = say(language, f"Lagret utvalg ({len(members)} kommuner)",
+                                  f"Lagra utval ({len(members)} kommunar)")
     idx = dem.growth_index(pd.concat(frames, ignore_index=True), list(names), sel.alternative)
     idx = idx.assign(region=idx["region_code"].map(names))
     chart = Chart("vekstindeks", say(language, "Vekstindeks", "Vekstindeks"), "index", idx,

@@ -21,6 +21,7 @@ The dataclasses are frozen; frames inside them must be treated as read-only.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -314,6 +315,7 @@ def store_sources(store) -> dict[str, Source]:
 
 _MEMO: "OrderedDict[tuple, object]" = None  # set below (LRU of store reads, per version)
 _MEMO_SIZE = 128
+_MEMO_LOCK = threading.Lock()  # sessions run in threads: the LRU's bookkeeping is locked
 
 
 def memo(store, fn, *args):
@@ -332,11 +334,13 @@ def memo(store, fn, *args):
     if not version:
         return fn(store, *args)
     key = (id(store), version, fn.__module__, fn.__qualname__, args)
-    if key in _MEMO:
-        _MEMO.move_to_end(key)
-        return _MEMO[key]
-    out = fn(store, *args)
-    _MEMO[key] = out
-    while len(_MEMO) > _MEMO_SIZE:
-        _MEMO.popitem(last=False)
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            return _MEMO[key]
+    out = fn(store, *args)  # outside the lock: a slow read must not hold up other sessions
+    with _MEMO_LOCK:
+        _MEMO[key] = out
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
     return out

@@ -313,14 +313,13 @@ def _ages_by_year(store: Store, region_code: str) -> dict[int, np.ndarray]:
     years = sorted(_complete(store, region_code))
     if not years:
         return {}
-    got = store.cursor().execute(
-        "SELECT year, age, sum(persons) FROM population WHERE region_code = ? AND year IN "
-        f"({', '.join('?' * len(years))}) GROUP BY ALL", [region_code, *years]).fetchnumpy()
+    got = store.cursor().execute(  # every year (cheaper than a year filter), kept below
+        "SELECT year, age, sum(persons) AS p FROM population WHERE region_code = ? "
+        "GROUP BY ALL", [region_code]).fetchnumpy()
     mat = np.zeros((len(years), MAX_AGE + 1))
-    ages = np.asarray(got["age"], int)
-    keep = (ages >= 0) & (ages <= MAX_AGE)
-    mat[np.searchsorted(years, np.asarray(got["year"], int)[keep]), ages[keep]] = \
-        np.asarray(got["sum(persons)"], float)[keep]
+    ages, year = np.asarray(got["age"], int), np.asarray(got["year"], int)
+    keep = (ages >= 0) & (ages <= MAX_AGE) & np.isin(year, years)
+    mat[np.searchsorted(years, year[keep]), ages[keep]] = np.asarray(got["p"], float)[keep]
     return dict(zip(years, mat))
 
 
@@ -350,18 +349,17 @@ def _bands_for_year(reader: kostra.Reader, code: str, region_code: str, year: in
             notes.append(note)
     else:
         notes.append(f"{note} Tjenesten langtidsopphold er utelatt.")
-    bands = pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"])
     for service, (contents, like) in AGE_PROFILE_OF.items():
         v, vy, vnote = _value(reader, code, T_STAFF, contents, year)
-        profile = bands[bands["service"] == like]
-        if v is None or vy != year or profile["users"].sum() <= 0:
+        profile = [r for r in rows if r[0] == like]
+        total = np.array([r[3] for r in profile], dtype=float).sum()
+        if v is None or vy != year or total <= 0:
             notes.append(f"{SERVICE_LABELS[service]} (tabell 12292) mangler for {year}; "
                          "tjenesten er utelatt." + (f" {vnote}" if vnote else ""))
             continue
-        share = profile["users"] / float(profile["users"].sum())
-        bands = pd.concat([bands, profile.assign(service=service, users=v * share)],
-                          ignore_index=True)
-    return bands, notes
+        rows += [(service, b, label, v * (u / float(total)), p)
+                 for _, b, label, u, p in profile]
+    return pd.DataFrame(rows, columns=["service", "band", "label", "users", "population"]), notes
 
 
 def load_base(store: Store, region_code: str, level: str,
@@ -444,7 +442,8 @@ def _smoothed(base: ServiceBase, bands: pd.DataFrame, reader, code, region_code,
     sums = allb.groupby(["service", "band"])[["users", "population"]].sum()
     cov = (sums["users"] / sums["population"].where(sums["population"] > 0)).fillna(0.0)
     out = bands.copy()
-    out["users"] = [float(cov.loc[(s, b)]) * p for s, b, p in
+    cov = cov.to_dict()
+    out["users"] = [float(cov[(s, b)]) * p for s, b, p in
                     zip(out["service"], out["band"], out["population"])]
     used = sorted(set(allb["y"]))
     base.smoothed_years = used
@@ -487,19 +486,25 @@ def population_frame(store: Store, region_code: str, base_year: int,
                             index=pd.MultiIndex.from_tuples([], names=["alternative", "year"]))
     hist_mat = np.vstack([by_age[y] for y in hist_years])
     years = sorted(set(np.asarray(proj["year"], int).tolist()))
-    keys = [(a, y) for a in alts for y in hist_years] + [(a, y) for a in alts for y in years]
-    n_hist = len(alts) * len(hist_years)
-    mat = np.zeros((len(keys), MAX_AGE + 1))
-    mat[:n_hist] = np.tile(hist_mat, (len(alts), 1))
-    # row of (alternative, year) in ``keys``: after the history rows, alternative-major
-    a_idx = np.searchsorted(np.asarray(alts, dtype=object), np.asarray(proj["alternative"],
-                                                                      dtype=object))
+    # rows alternative-major, each alternative's history years then its projection years
+    per_alt = len(hist_years) + len(years)
+    mat = np.zeros((len(alts) * per_alt, MAX_AGE + 1))
+    for i in range(len(alts)):
+        mat[i * per_alt:i * per_alt + len(hist_years)] = hist_mat
+    codes, uniques = pd.factorize(np.asarray(proj["alternative"], dtype=object))
+    a_idx = np.array([alts.index(u) for u in uniques], dtype=int)[codes]
     y_idx = np.searchsorted(np.asarray(years), np.asarray(proj["year"], int))
-    rows = n_hist + a_idx * len(years) + y_idx
-    np.add.at(mat, (rows, np.clip(np.asarray(proj["age"], int), 0, MAX_AGE)),
-              np.asarray(proj["p"], float))
-    idx = pd.MultiIndex.from_tuples(keys, names=["alternative", "year"])
-    return pd.DataFrame(mat, index=idx, columns=range(MAX_AGE + 1)).sort_index()
+    rows = a_idx * per_alt + len(hist_years) + y_idx
+    ages, persons = np.asarray(proj["age"], int), np.asarray(proj["p"], float)
+    if len(ages) and (ages.min() < 0 or ages.max() > MAX_AGE):
+        np.add.at(mat, (rows, np.clip(ages, 0, MAX_AGE)), persons)  # open ages: summed
+    else:
+        mat[rows, ages] = persons  # one row per (alternative, year, age) from GROUP BY
+    idx = pd.MultiIndex.from_arrays(
+        [np.repeat(np.array(alts, dtype=object), per_alt),
+         np.tile(np.array(hist_years + years, dtype=np.int64), len(alts))],
+        names=["alternative", "year"])
+    return pd.DataFrame(mat, index=idx, columns=range(MAX_AGE + 1))
 
 
 def _phase(years: np.ndarray, base_year: int, target: int = TARGET_YEAR) -> np.ndarray:
@@ -540,9 +545,14 @@ def project_users(base_bands: pd.DataFrame, pop: pd.DataFrame, base_year: int,
         growth = growth * np.where(old, 1.0 - scenario.family_care / 100.0 * phase[:, None],
                                    1.0)
     out = {}
-    for service in dict.fromkeys(base_bands["service"]):
-        u = base_bands[base_bands["service"] == service].set_index("band")["users"] \
-            .reindex(band_codes, fill_value=0.0).to_numpy(dtype=float)
+    b_service = base_bands["service"].to_numpy(dtype=object)
+    b_band = base_bands["band"].to_numpy(dtype=object)
+    b_users = base_bands["users"].to_numpy(dtype=float)
+    for service in dict.fromkeys(b_service):
+        u = np.zeros(len(band_codes))  # users per model band (0 for a band not given)
+        for band, v in zip(b_band[b_service == service], b_users[b_service == service]):
+            if band in band_codes:
+                u[band_codes.index(band)] = v
         change = scenario.home_change if service == "hjemme" else scenario.institution_change
         factor = (1.0 + change / 100.0) ** dt
         out[service] = (growth * u).sum(axis=1) * factor
@@ -557,10 +567,12 @@ def project_users(base_bands: pd.DataFrame, pop: pd.DataFrame, base_year: int,
             out["hjemme"] = out["hjemme"] + moved
     if all(s in out for s in HELDOGN):
         out["heldogn"] = sum(out[s] for s in HELDOGN)
-    frames = [pd.DataFrame({"alternative": alts, "year": years, "service": s, "users": v,
-                            "moved": moved if s == "hjemme" else 0.0})
-              for s, v in out.items()]
-    return pd.concat(frames, ignore_index=True)
+    n = len(years)
+    return pd.DataFrame({
+        "alternative": np.tile(alts, len(out)), "year": np.tile(years, len(out)),
+        "service": np.repeat(np.array(list(out), dtype=object), n),
+        "users": np.concatenate(list(out.values())),
+        "moved": np.concatenate([moved if s == "hjemme" else np.zeros(n) for s in out])})
 
 
 def place_need(proj: pd.DataFrame, alternative: str,
@@ -571,19 +583,47 @@ def place_need(proj: pd.DataFrame, alternative: str,
     (0–1). Long-term residents alone when short-term stays are not in the projection.
     Empty when there are no long-term residents.
     """
-    d = proj[(proj["alternative"] == alternative) & proj["service"].isin(["langtid", "korttid"])]
-    if not (d["service"] == "langtid").any():
+    service = proj["service"].to_numpy(dtype=object)
+    keep = (proj["alternative"].to_numpy(dtype=object) == alternative) & \
+        ((service == "langtid") | (service == "korttid"))
+    if not (keep & (service == "langtid")).any():
         return pd.Series(dtype=float)
-    return d.groupby("year")["users"].sum().astype(float) / occupancy
+    years = proj["year"].to_numpy()[keep]
+    users = proj["users"].to_numpy(dtype=float)[keep]
+    sums: dict = {}
+    for y, u in zip(years.tolist(), users.tolist()):  # as groupby().sum(): NaN skipped
+        sums[y] = sums.get(y, 0.0) + u if u == u else sums.get(y, 0.0)
+    idx = sorted(sums)
+    return pd.Series([sums[y] for y in idx], index=pd.Index(idx, dtype=years.dtype, name="year"),
+                     name="users", dtype=float) / occupancy
 
 
 def with_range(proj: pd.DataFrame, alternative: str, value: str = "users",
                keys: tuple[str, ...] = ("service",)) -> pd.DataFrame:
-    """The chosen alternative's values with ``low``/``high`` = min/max over all alternatives."""
+    """The chosen alternative's values with ``low``/``high`` = min/max over all alternatives
+    (NaN skipped), sorted by year and ``keys``."""
     k = ["year", *keys]
-    rng = proj.groupby(k)[value].agg(low="min", high="max").reset_index()
-    chosen = proj[proj["alternative"] == alternative][k + [value]]
-    return chosen.merge(rng, on=k, how="left").sort_values(k).reset_index(drop=True)
+    cols = [proj[c].to_numpy(dtype=object if c != "year" else None) for c in k]
+    vals = proj[value].to_numpy(dtype=float)
+    lo: dict = {}
+    hi: dict = {}
+    for key, v in zip(zip(*cols), vals.tolist()):
+        if v != v:
+            continue
+        if key in lo:
+            if v < lo[key]:
+                lo[key] = v
+            if v > hi[key]:
+                hi[key] = v
+        else:
+            lo[key] = hi[key] = v
+    rows = np.flatnonzero(proj["alternative"].to_numpy(dtype=object) == alternative)
+    rows = rows[np.lexsort([c[rows] for c in reversed(cols)])] if len(rows) else rows
+    out = proj.iloc[rows][k + [value]].reset_index(drop=True)
+    chosen = list(zip(*(c[rows] for c in cols)))
+    out["low"] = np.array([lo.get(key, np.nan) for key in chosen], dtype=float)
+    out["high"] = np.array([hi.get(key, np.nan) for key in chosen], dtype=float)
+    return out
 
 
 @dataclass(frozen=True)

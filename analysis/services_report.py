@@ -92,13 +92,27 @@ def _inputs(store, sel: Selection, own: sv.OwnNumbers = sv.OwnNumbers()):
 
 def service_table(sum_u: pd.DataFrame, sum_s: pd.DataFrame, service: str) -> pd.DataFrame:
     """År, Uendret, Scenario, Lav/Høy (scenario range over all alternatives) — persons."""
-    u = sum_u[sum_u["service"] == service]
-    s = sum_s[sum_s["service"] == service]
-    out = pd.DataFrame({"År": u["year"].astype(int).to_numpy(), "Uendret": u["users"].to_numpy()})
-    return out.merge(pd.DataFrame({"År": s["year"].astype(int).to_numpy(),
-                                   "Scenario": s["users"].to_numpy(),
-                                   "Lav (alle alternativer)": s["low"].to_numpy(),
-                                   "Høy (alle alternativer)": s["high"].to_numpy()}), on="År")
+    at_u = sum_u["service"].to_numpy(dtype=object) == service
+    at_s = sum_s["service"].to_numpy(dtype=object) == service
+    years_u = sum_u["year"].to_numpy()[at_u].astype(int)
+    years_s = sum_s["year"].to_numpy()[at_s].astype(int)
+    scen = {"Scenario": sum_s["users"].to_numpy()[at_s],
+            "Lav (alle alternativer)": sum_s["low"].to_numpy()[at_s],
+            "Høy (alle alternativer)": sum_s["high"].to_numpy()[at_s]}
+    out = pd.DataFrame({"År": years_u, "Uendret": sum_u["users"].to_numpy()[at_u]})
+    if np.array_equal(years_u, years_s) and len(set(years_u.tolist())) == len(years_u):
+        return out.assign(**scen)  # the same years in the same order: the join is a copy
+    return out.merge(pd.DataFrame({"År": years_s, **scen}), on="År")
+
+
+def _at_year(summary: pd.DataFrame) -> dict[str, dict[int, tuple]]:
+    """{service: {year: (users, low, high)}} of a ``with_range`` summary."""
+    out: dict[str, dict[int, tuple]] = {}
+    for s, y, u, lo, hi in zip(summary["service"].to_numpy(dtype=object),
+                               summary["year"].to_numpy(), summary["users"].to_numpy(),
+                               summary["low"].to_numpy(), summary["high"].to_numpy()):
+        out.setdefault(s, {})[int(y)] = (u, lo, hi)
+    return out
 
 
 def _need(proj: pd.DataFrame, alternative: str) -> pd.Series:
@@ -180,13 +194,13 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
 
     # -- key figures ------------------------------------------------------------------
     figs = []
+    by_u, by_s = _at_year(sum_u), _at_year(sum_s)
     for s in services:
         today = base.users(s)
-        u = sum_u[sum_u["service"] == s].set_index("year")
-        sc = sum_s[sum_s["service"] == s].set_index("year")
-        if horizon not in u.index:
+        u, sc = by_u.get(s, {}), by_s.get(s, {})
+        if horizon not in u:
             continue
-        unchanged, scen = float(u.loc[horizon, "users"]), float(sc.loc[horizon, "users"])
+        unchanged, scen = float(u[horizon][0]), float(sc[horizon][0])
         if scenario.unchanged:
             d = round(unchanged) - round(today)
             delta = f"{fmt_int(d, sign=True)} {say(language, 'fra i dag', 'frå i dag')}"
@@ -202,7 +216,7 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
             help=(f"{sv.SERVICE_LABELS[s]}, uendret dekningsgrad. I dag: {fmt_int(today)} "
                   + (f"({sv.OWN_LABEL}). " if mine else f"({base.kostra_year}). ")
                   + f"Spenn over alle alternativer i databasen: "
-                  f"{fmt_int(u.loc[horizon, 'low'])}–{fmt_int(u.loc[horizon, 'high'])}. "
+                  f"{fmt_int(u[horizon][1])}–{fmt_int(u[horizon][2])}. "
                   "Framskrevne brukere = Σ dekningsgrad i aldersgruppen × framskrevet "
                   "folkemengde i gruppen."),
             note=f"scenario {fmt_int(scen)}"))
@@ -256,7 +270,7 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         df = _rename_range(service_table(sum_u, sum_s, s), n_alt, language)
         lo, hi = _band_cols(n_alt, language)
         u0 = base.users(s)
-        u1 = float(sum_u[(sum_u["service"] == s) & (sum_u["year"] == horizon)]["users"].iloc[0])
+        u1 = float(by_u[s][horizon][0])
         headline = tx.expected(
             _label(s, language),
             tx.change_clause(round(u0), round(u1),
@@ -463,23 +477,29 @@ def comparison_section(store, sel: Selection, sources, keys, language: str,
 
 
 # -- Bemanning --------------------------------------------------------------------------
+def _column_at(df: pd.DataFrame, alternative: str, years, column: str) -> np.ndarray:
+    """``column`` of one alternative at ``years`` (each year must be there once)."""
+    keep = df["alternative"].to_numpy(dtype=object) == alternative
+    row = dict(zip(df["year"].to_numpy()[keep].tolist(), df[column].to_numpy()[keep]))
+    return np.array([row[y] for y in years], dtype=float)
+
+
 def staffing_table(out_u: pd.DataFrame, out_s: pd.DataFrame, alternative: str,
                    n_alt: int, language: str) -> pd.DataFrame:
     """År, årsverk uendret/scenario with range, persons 20–66, shares (%)."""
     ru = sv.with_range(out_u, alternative, "aarsverk", keys=())
-    rs = sv.with_range(out_s, alternative, "aarsverk", keys=())
-    su = out_u[out_u["alternative"] == alternative].set_index("year")
-    ss = out_s[out_s["alternative"] == alternative].set_index("year")
+    rs = ru if out_s is out_u else sv.with_range(out_s, alternative, "aarsverk", keys=())
     years = ru["year"].astype(int)
+    y = years.tolist()
     lo, hi = _band_cols(n_alt, language)
     return pd.DataFrame({
         "År": years.to_numpy(),
         "Årsverk, uendret": ru["aarsverk"].to_numpy(),
         "Årsverk, scenario": rs["aarsverk"].to_numpy(),
         lo: rs["low"].to_numpy(), hi: rs["high"].to_numpy(),
-        "Innbyggere 20–66 år": su.loc[years, "pop_20_66"].to_numpy(),
-        "Andel 20–66, uendret (%)": (su.loc[years, "share"] * 100).to_numpy(),
-        "Andel 20–66, scenario (%)": (ss.loc[years, "share"] * 100).to_numpy(),
+        "Innbyggere 20–66 år": _column_at(out_u, alternative, y, "pop_20_66"),
+        "Andel 20–66, uendret (%)": _column_at(out_u, alternative, y, "share") * 100,
+        "Andel 20–66, scenario (%)": _column_at(out_s, alternative, y, "share") * 100,
     })
 
 
@@ -505,10 +525,12 @@ def _outlook(store, region: str, level: str, ptab, scenario: sv.Scenario):
 
 
 def _home_weight_section(base: sv.ServiceBase, pop: pd.DataFrame, alternative: str,
-                         horizon: int, ids, caption: str, language: str) -> Section:
+                         horizon: int, ids, caption: str, language: str,
+                         computed: dict | None = None) -> Section:
     """The home-service weight is our assumption: årsverk needed at the horizon (uendret)
-    with the assumed weight and with half and double of it, as a table and one sentence."""
-    eff = sf.home_weight_effect(base, pop, alternative, horizon)
+    with the assumed weight and with half and double of it, as a table and one sentence.
+    ``computed``: ``staffing.outlooks`` for those weights (uendret), if already made."""
+    eff = sf.home_weight_effect(base, pop, alternative, horizon, computed=computed)
     w0 = sf.HOME_WEIGHT
     title = say(language, "Antakelse: hvor mye en hjemmetjenestemottaker teller",
                 "Føresetnad: kor mykje ein heimetenestemottakar tel")
@@ -564,7 +586,9 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
         return Report(horizon=sel.horizon, notes=notes, missing=(
             f"Databasen mangler KOSTRA-tall (brukere eller årsverk) eller befolkning for "
             f"{sel.region_name}."), **common)
-    out_u = sf.outlook(base, pop, sv.UNCHANGED)
+    # the assumed home-service weight and the two shown beside it, on one projection
+    outs_u = sf.outlooks(base, pop, sv.UNCHANGED, (sf.HOME_WEIGHT, *sf.HOME_WEIGHT_RANGE))
+    out_u = outs_u[sf.HOME_WEIGHT]
     if out_u.empty or sel.alternative not in set(out_u["alternative"]):
         return Report(horizon=sel.horizon, notes=notes, missing=(
             f"Databasen har ingen befolkningsframskriving for {sel.region_name} "
@@ -717,7 +741,7 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
                                   "Årsverk per 1 000 innbyggjarar 80+ samanlikna"),
                     text=() if kitems else ("Ingen tall for årsverk per 1 000 innbyggere 80+ i "
                                             "databasen.",), items=tuple(kitems))
-    sec_w = _home_weight_section(base, pop, alt, horizon, ids, caption, language)
+    sec_w = _home_weight_section(base, pop, alt, horizon, ids, caption, language, outs_u)
     return Report(horizon=horizon, notes=notes, summary=(headline, share_headline),
                   sections=(sec_kf, sec_a, sec_w, sec_s, sec_k),
                   method=method.paragraphs(),

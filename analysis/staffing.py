@@ -29,16 +29,24 @@ STANDARD_PRESET = 0.5
 WORK_AGES = (20, 66)
 
 
-def weighted_users(users: pd.DataFrame, home_weight: float = HOME_WEIGHT,
-                   moved_weight: float = MOVED_WEIGHT) -> pd.DataFrame:
-    """Weighted users per (alternative, year) from ``services.project_users`` output.
-
-    Returns alternative, year, weighted (institution-resident equivalents).
-    """
+def _by_service(users: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | float]:
+    """Users per (alternative, year) × service, and the moved users (0.0 without home
+    services): the parts ``weighted_users`` weighs."""
     wide = users.pivot_table(index=["alternative", "year"], columns="service",
                              values="users", aggfunc="sum")
     moved = users[users["service"] == "hjemme"].set_index(["alternative", "year"])["moved"] \
         .reindex(wide.index, fill_value=0.0) if "hjemme" in wide else 0.0
+    return wide, moved
+
+
+def weighted_users(users: pd.DataFrame, home_weight: float = HOME_WEIGHT,
+                   moved_weight: float = MOVED_WEIGHT, parts=None) -> pd.DataFrame:
+    """Weighted users per (alternative, year) from ``services.project_users`` output.
+
+    Returns alternative, year, weighted (institution-resident equivalents). ``parts``:
+    ``_by_service(users)`` when the caller weighs the same users more than once.
+    """
+    wide, moved = parts if parts is not None else _by_service(users)
     inst = wide["institusjon"] if "institusjon" in wide else 0.0
     home = wide["hjemme"] if "hjemme" in wide else 0.0
     w = inst + home_weight * (home - moved) + moved_weight * moved
@@ -53,16 +61,18 @@ def project_aarsverk(aarsverk_base: float, weighted: pd.DataFrame, base_year: in
     denominator (per alternative), so the base year reproduces ``aarsverk_base`` exactly.
     Returns alternative, year, aarsverk.
     """
-    df = weighted.copy()
-    base = df[df["year"] == base_year].set_index("alternative")["weighted"]
-    denom = df["alternative"].map(base).to_numpy(dtype=float)
-    ratio = np.divide(df["weighted"].to_numpy(dtype=float), denom,
-                      out=np.full(len(df), np.nan), where=denom > 0)
-    dt = df["year"].to_numpy() - base_year
+    alts = weighted["alternative"].to_numpy(dtype=object)
+    years = weighted["year"].to_numpy()
+    w = weighted["weighted"].to_numpy(dtype=float)
+    base = dict(zip(alts[years == base_year].tolist(), w[years == base_year].tolist()))
+    denom = np.array([base.get(a, np.nan) for a in alts.tolist()], dtype=float)
+    ratio = np.divide(w, denom, out=np.full(len(w), np.nan), where=denom > 0)
+    dt = years - base_year
     prod = (1.0 + scenario.productivity / 100.0) ** dt
     std = (1.0 + scenario.standard / 100.0) ** dt
+    df = weighted[["alternative", "year"]].copy()
     df["aarsverk"] = aarsverk_base * ratio * std / prod
-    return df[["alternative", "year", "aarsverk"]]
+    return df
 
 
 def working_age(pop: pd.DataFrame, ages: tuple[int, int] = WORK_AGES) -> pd.DataFrame:
@@ -72,11 +82,40 @@ def working_age(pop: pd.DataFrame, ages: tuple[int, int] = WORK_AGES) -> pd.Data
     return s.rename("pop_20_66").reset_index()
 
 
-def share_of_working_age(aarsverk: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
-    """alternative, year, aarsverk, pop_20_66, share (fraction: årsverk / persons 20–66)."""
-    df = aarsverk.merge(working_age(pop), on=["alternative", "year"], how="left")
+def share_of_working_age(aarsverk: pd.DataFrame, pop: pd.DataFrame,
+                         work: pd.DataFrame | None = None) -> pd.DataFrame:
+    """alternative, year, aarsverk, pop_20_66, share (fraction: årsverk / persons 20–66).
+    ``work``: ``working_age(pop)`` when the caller already has it."""
+    work = working_age(pop) if work is None else work
+    keys = ["alternative", "year"]
+    if len(work) == len(aarsverk) and all(
+            np.array_equal(aarsverk[k].to_numpy(), work[k].to_numpy()) for k in keys):
+        df = aarsverk.copy()  # the same rows in the same order: the merge is a column copy
+        df["pop_20_66"] = work["pop_20_66"].to_numpy()
+    else:
+        df = aarsverk.merge(work, on=keys, how="left")
     df["share"] = df["aarsverk"] / df["pop_20_66"].where(df["pop_20_66"] > 0)
     return df
+
+
+OUTLOOK_COLUMNS = ["alternative", "year", "aarsverk", "pop_20_66", "share"]
+
+
+def outlooks(base, pop: pd.DataFrame, scenario: Scenario = UNCHANGED,
+             home_weights: tuple[float, ...] = (HOME_WEIGHT,), users=None
+             ) -> dict[float, pd.DataFrame]:
+    """``outlook`` for several home-service weights ({weight: frame}); the users are
+    projected once (``users``: ``services.project_users`` output, if the caller has it)."""
+    from .services import project_users
+    if base.aarsverk is None or not base.ok or pop.empty:
+        return {w: pd.DataFrame(columns=OUTLOOK_COLUMNS) for w in home_weights}
+    if users is None:
+        users = project_users(base.bands, pop, base.pop_year, scenario)
+    parts, work = _by_service(users), working_age(pop)
+    return {w: share_of_working_age(
+        project_aarsverk(base.aarsverk, weighted_users(users, w, parts=parts),
+                         base.pop_year, scenario), pop, work)[OUTLOOK_COLUMNS]
+        for w in dict.fromkeys(home_weights)}
 
 
 def outlook(base, pop: pd.DataFrame, scenario: Scenario = UNCHANGED,
@@ -86,27 +125,22 @@ def outlook(base, pop: pd.DataFrame, scenario: Scenario = UNCHANGED,
     Returns alternative, year, aarsverk, pop_20_66, share (empty when the base has no
     årsverk or no users).
     """
-    from .services import project_users
-    cols = ["alternative", "year", "aarsverk", "pop_20_66", "share"]
-    if base.aarsverk is None or not base.ok or pop.empty:
-        return pd.DataFrame(columns=cols)
-    users = project_users(base.bands, pop, base.pop_year, scenario)
-    w = weighted_users(users, home_weight)
-    return share_of_working_age(project_aarsverk(base.aarsverk, w, base.pop_year, scenario),
-                                pop)[cols]
+    return outlooks(base, pop, scenario, (home_weight,))[home_weight]
 
 
 def home_weight_effect(base, pop: pd.DataFrame, alternative: str, year: int,
                        scenario: Scenario = UNCHANGED,
-                       weights: tuple[float, ...] = (HOME_WEIGHT, *HOME_WEIGHT_RANGE)
+                       weights: tuple[float, ...] = (HOME_WEIGHT, *HOME_WEIGHT_RANGE),
+                       computed: dict[float, pd.DataFrame] | None = None
                        ) -> dict[float, float]:
     """Årsverk needed in ``year`` ({home weight: årsverk}) for the assumed home-service
     weight and the alternatives in ``HOME_WEIGHT_RANGE``: how much the assumption matters.
-    Empty when the base has no årsverk."""
+    Empty when the base has no årsverk. ``computed``: ``outlooks`` for these weights, if
+    the caller has them."""
+    outs = computed if computed is not None else outlooks(base, pop, scenario, weights)
     out = {}
     for w in weights:
-        o = outlook(base, pop, scenario, home_weight=w)
-        v = at_years(o, alternative, (year,), "aarsverk")
+        v = at_years(outs[w], alternative, (year,), "aarsverk")
         if year in v:
             out[w] = v[year]
     return out
@@ -114,5 +148,8 @@ def home_weight_effect(base, pop: pd.DataFrame, alternative: str, year: int,
 
 def at_years(df: pd.DataFrame, alternative: str, years, value: str) -> dict[int, float]:
     """{year: value} of one alternative for the given years (years missing are skipped)."""
-    d = df[(df["alternative"] == alternative) & (df["year"].isin(list(years)))]
-    return {int(y): float(v) for y, v in zip(d["year"], d[value])}
+    if df.empty:
+        return {}
+    y = df["year"].to_numpy()
+    keep = (df["alternative"].to_numpy(dtype=object) == alternative) & np.isin(y, list(years))
+    return {int(a): float(v) for a, v in zip(y[keep], df[value].to_numpy()[keep])}

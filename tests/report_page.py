@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from analysis.report import Report
+
+
+def markdown_tables(at) -> list[tuple[list[str], list[list[str]]]]:
+    """The Markdown tables on the page (``render.table(..., static=True)``) as (columns,
+    rows), cells unescaped."""
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [re.sub(r"\\(.)", r"\1", p.strip()) for p in parts]
+    out = []
+    for m in at.markdown:
+        lines = m.value.splitlines()
+        if len(lines) >= 2 and lines[0].startswith("|") and re.fullmatch(r"\|(:?-+:?\|)+",
+                                                                          lines[1]):
+            out.append((cells(lines[0]), [cells(x) for x in lines[2:]]))
+    return out
 
 
 def assert_page_shows(at, report: Report, choice: tuple[str, ...] = ()) -> None:
@@ -26,6 +43,8 @@ def assert_page_shows(at, report: Report, choice: tuple[str, ...] = ()) -> None:
     for df in at.dataframe:
         v = df.value
         assert (v.columns.tolist(), v.astype(str).to_numpy().tolist()) in want
+    for shown in markdown_tables(at):
+        assert shown in want
     caps = [c.value for c in at.caption]
     for it in report.items():
         cap = getattr(it, "caption", "")

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data_sources.store import get_store, reset_store
-from tests.report_page import assert_page_shows, shown_key_figures
+from tests.report_page import assert_page_shows, markdown_tables, shown_key_figures
 from tests.test_demography import make_store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -94,13 +94,15 @@ def test_page_equals_report(app, db):
 def test_key_figure_table_shows_formatted_numbers(app, db):
     at = _open("3103", "MMMM", "2030")
     report = _report(db, "3103", "MMMM", 2030)
-    shown = at.dataframe[0].value
+    # a plain Markdown table, not the interactive grid (no grid or Arrow code to load)
+    assert not at.dataframe
+    [(columns, rows)] = markdown_tables(at)
     want = report.item("nokkeltall_tabell").formatted()
-    assert shown.columns.tolist() == want.columns.tolist()
-    assert shown.astype(str).to_numpy().tolist() == want.astype(str).to_numpy().tolist()
-    cells = [str(v) for v in shown.to_numpy().ravel()]
+    assert columns == want.columns.tolist()
+    assert rows == want.astype(str).to_numpy().tolist()
+    cells = [v for r in rows for v in r]
     assert "None" not in cells and "nan" not in cells
-    share = shown.set_index("Nøkkeltall").loc["Andel 67+"]
+    share = dict(zip(columns, next(r for r in rows if r[0] == "Andel 67+")))
     assert share["2026"].count(",") == 1 and "." not in share["2026"]
 
 
@@ -280,3 +282,23 @@ def test_band_grid_is_the_four_band_charts_in_one_figure():
     assert sum(t.showlegend is not False for t in fig.data) == 3  # band, observed, projected
     titles = [a.text for a in fig.layout.annotations if a.text.startswith("<b>")]
     assert titles == [f"<b>Panel {k}</b>" for k in range(4)]
+
+
+def test_markdown_table_escapes_and_aligns():
+    """Markdown's special characters stay text ($ would start maths, | a new cell); number
+    columns are right-aligned, text columns left (hand-written expectation)."""
+    import pandas as pd
+
+    from ui.render import _markdown_table
+    df = pd.DataFrame({"Navn": ["a|b", "x_$y*"], "Enhet": ["personer", "%"],
+                       "2026": ["57 335", "−1,1"], "Endring (%)": ["0,9", "–"]})
+    text = _markdown_table(df)
+    assert text.splitlines()[1] == "|:---|:---|---:|---:|"
+    assert "a\\|b" in text and "x\\_\\$y\\*" in text
+
+    class Md:
+        value = text
+
+    class At:
+        markdown = [Md()]
+    assert markdown_tables(At()) == [(list(df.columns), df.to_numpy().tolist())]

@@ -190,6 +190,9 @@ def test_saved_set_is_a_pooled_line_in_the_growth_index_and_in_bemanning(monkeyp
     assert got == pytest.approx(later / then * 100)
     assert "Lagret utvalg (2 kommuner)" in rep.item("vekstindeks").spec["names"].values()
     assert any("2 kommuner slått sammen" in t for t in rep.section("vekstindeks").text)
+    nn = population_report(store, _sel("1804"), "nn", ("1856", "1508"))
+    assert "Lagra utval (2 kommunar)" in nn.item("vekstindeks").spec["names"].values()
+    assert any("2 kommunar slått saman" in t for t in nn.section("vekstindeks").text)
     at = run_page(monkeypatch, store_path, "views/bemanning.py", region="1804", aar="2040",
                   sml="1856,1508")
     assert not at.exception

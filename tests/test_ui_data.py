@@ -43,3 +43,22 @@ def test_status_and_missing_follow_a_new_version(store):
                              regions=["3103"])
     assert data.missing_tables("3103") == list(catalog.KOSTRA_TABLES)
     assert data.status().set_index("table_id").loc["07459", "regions"] == 2
+
+
+def _persons(s, region: str) -> float:
+    return float(s.scalar("SELECT sum(persons) FROM projection WHERE region_code = ?",
+                          [region]) or 0.0)
+
+
+def test_shared_results_are_one_object_per_version(store):
+    """``data.shared`` hands every run the same object for one store version, and a new
+    version's object after a publish (the key holds the version)."""
+    first = data.shared(_persons, "3103")
+    assert first == 22.0
+    assert data.shared(_persons, "3103") is data.shared(_persons, "3103")
+    proj = pd.DataFrame({"region_code": ["3103"], "sex": ["1"], "age": [80], "year": [2031],
+                         "alternative": ["MMMM"], "persons": [5.0], "table_id": ["14746"]})
+    with publishing() as w:
+        w.replace_table_data(SourceInfo("14746", "Framskrevet", "projection", round="2026"),
+                             proj, regions=["3103"])
+    assert data.shared(_persons, "3103") == 5.0

@@ -94,6 +94,17 @@ def _call(version: str, path: str, name: str, args: tuple, kwargs: tuple):
     return _FUNCS[name](store(), *args, **dict(kwargs))
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _shared_call(version: str, path: str, name: str, args: tuple, kwargs: tuple):
+    return _FUNCS[name](store(), *args, **dict(kwargs))
+
+
+def _key(fn: Callable, args: tuple, kwargs: dict) -> tuple:
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    _FUNCS[name] = fn
+    return cache_version(), str(config.db_path()), name, args, tuple(sorted(kwargs.items()))
+
+
 def cached(fn: Callable, *args, **kwargs):
     """``fn(store(), *args, **kwargs)``, cached per store version (and store file).
 
@@ -101,10 +112,14 @@ def cached(fn: Callable, *args, **kwargs):
     new store version (``cache_version``). ``fn`` is a module-level function taking the
     store first; its arguments must be hashable by Streamlit (frozen dataclasses are).
     """
-    name = f"{fn.__module__}.{fn.__qualname__}"
-    _FUNCS[name] = fn
-    return _call(cache_version(), str(config.db_path()), name, args,
-                 tuple(sorted(kwargs.items())))
+    return _call(*_key(fn, args, kwargs))
+
+
+def shared(fn: Callable, *args, **kwargs):
+    """As ``cached``, but every run and session gets the same object instead of a copy
+    (``st.cache_resource``): for results only ever read, such as report objects, where
+    unpickling a copy on every rerun would cost more than drawing it."""
+    return _shared_call(*_key(fn, args, kwargs))
 
 
 def _region_options(s: Store) -> pd.DataFrame:

@@ -130,8 +130,8 @@ def view_reports(sel, scen, lang: str, compare: tuple[str, ...] = ()) -> dict[st
     from analysis.services_report import services_report, staffing_report
     from ui import data
     return {"befolkning": data.cached(population_report, sel, lang, compare),
-            "tjenester": data.cached(services_report, sel, scen, lang, compare),
-            "bemanning": data.cached(staffing_report, sel, scen, lang, compare)}
+            "tjenester": data.shared(services_report, sel, scen, lang, compare),
+            "bemanning": data.shared(staffing_report, sel, scen, lang, compare)}
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)

@@ -8,6 +8,7 @@ presentation mode and the exporters use the same function); ``metric``, ``table`
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import streamlit as st
@@ -90,8 +91,33 @@ def metric(col, kf: KeyFigure) -> None:
                delta_description=kf.delta_note or None, help=kf.help or None)
 
 
-def table(t: Table) -> None:
-    st.dataframe(t.formatted(), hide_index=True)
+_NUMBER = re.compile(r"[−+-]?[\d\u00a0\u202f ]+(,\d+)?( ?%)?")
+
+
+def _markdown_table(df: pd.DataFrame) -> str:
+    """A formatted frame as a Markdown table: number columns right-aligned, text left."""
+    def cell(v) -> str:  # Markdown's special characters as text ($ would start maths)
+        out = str(v).replace("\n", " ")
+        for ch in "\\|*_$`[]<>#":
+            out = out.replace(ch, "\\" + ch)
+        return out
+    head = "| " + " | ".join(cell(c) for c in df.columns) + " |"
+    def numeric(col) -> bool:
+        vals = [str(v) for v in df[col] if str(v) not in ("–", "-", "")]
+        return bool(vals) and all(_NUMBER.fullmatch(v) for v in vals)
+    align = "|" + "|".join("---:" if numeric(c) else ":---" for c in df.columns) + "|"
+    rows = ["| " + " | ".join(cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    return "\n".join([head, align, *rows])
+
+
+def table(t: Table, static: bool = False) -> None:
+    """``static``: a plain Markdown table for a few rows, text the browser draws as it is,
+    instead of the interactive grid, whose code (the grid and Arrow, about 1.4 MB of
+    JavaScript) a page would otherwise load and run for it."""
+    if static:
+        st.markdown(_markdown_table(t.formatted()))
+    else:
+        st.dataframe(t.formatted(), hide_index=True)
     if t.caption:
         st.caption(t.caption)
 

@@ -33,7 +33,7 @@ def main() -> None:
         st.caption(figs["crossover"].note)
     with st.expander("Nøkkeltallene som tabell"):
         tab = report.item("nokkeltall_tabell")
-        render.table(tab)
+        render.table(tab, static=True)
         export.item_downloads(report, tab, "kf")
 
     sec = report.section("oppsummering")

@@ -15,7 +15,7 @@ from ui import scenario as scn
 def main() -> None:
     sel = state.current()
     scenario = scn.current()
-    report = data.cached(staffing_report, sel, scenario, state.language(),
+    report = data.shared(staffing_report, sel, scenario, state.language(),
                          tuple(st.session_state.get("compare_set") or ()))
     if not render.header(report):
         return

@@ -41,7 +41,7 @@ def main() -> None:
     scenario = scn.current()
     # the comparison set saved on «Sammenlign kommuner» (or from the link) joins the KOSTRA table
     saved = tuple(st.session_state.get("compare_set") or ())
-    report = data.cached(services_report, sel, scenario, state.language(), saved)
+    report = data.shared(services_report, sel, scenario, state.language(), saved)
     if not render.header(report):
         return
     scn.controls()
