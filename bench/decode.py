@@ -79,7 +79,12 @@ def ours_end_to_end(raw: bytes, loads=None) -> pd.DataFrame:
     ds = parse(raw if loads is None else loads(raw))
     df = decode(ds)
     for col in ds["id"]:
-        df[col] = df[col].astype("str")
+        cat = df[col].array
+        if isinstance(cat, pd.Categorical) and not (cat.codes < 0).any():
+            # each label converted once, then picked by code (astype converts every row)
+            df[col] = pd.Series(cat.categories.astype("str").take(cat.codes), index=df.index)
+        else:
+            df[col] = df[col].astype("str")
     return df
 
 
