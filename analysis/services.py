@@ -246,7 +246,8 @@ class ServiceBase:
 
     def users(self, service: str) -> float:
         """Today's users of a service (sum over bands, persons)."""
-        return float(self.bands.loc[self.bands["service"] == service, "users"].sum())
+        users = self.bands["users"].to_numpy(dtype=float)
+        return float(np.nansum(users[self.bands["service"].to_numpy(dtype=object) == service]))
 
     @property
     def services(self) -> list[str]:
@@ -605,24 +606,25 @@ def with_range(proj: pd.DataFrame, alternative: str, value: str = "users",
     k = ["year", *keys]
     cols = [proj[c].to_numpy(dtype=object if c != "year" else None) for c in k]
     vals = proj[value].to_numpy(dtype=float)
-    lo: dict = {}
-    hi: dict = {}
-    for key, v in zip(zip(*cols), vals.tolist()):
-        if v != v:
-            continue
-        if key in lo:
-            if v < lo[key]:
-                lo[key] = v
-            if v > hi[key]:
-                hi[key] = v
-        else:
-            lo[key] = hi[key] = v
+    # one integer per (year, keys) group; min/max per group with NaN left out
+    group = np.zeros(len(proj), dtype=np.int64)
+    for c in cols:
+        codes, uniques = pd.factorize(c)
+        group = group * max(len(uniques), 1) + codes
+    ids, group = np.unique(group, return_inverse=True)
+    lo = np.full(len(ids), np.inf)
+    hi = np.full(len(ids), -np.inf)
+    nan = np.isnan(vals)
+    np.minimum.at(lo, group[~nan], vals[~nan])
+    np.maximum.at(hi, group[~nan], vals[~nan])
+    seen = np.zeros(len(ids), dtype=bool)
+    seen[group[~nan]] = True
+    lo[~seen] = hi[~seen] = np.nan
     rows = np.flatnonzero(proj["alternative"].to_numpy(dtype=object) == alternative)
     rows = rows[np.lexsort([c[rows] for c in reversed(cols)])] if len(rows) else rows
     out = proj.iloc[rows][k + [value]].reset_index(drop=True)
-    chosen = list(zip(*(c[rows] for c in cols)))
-    out["low"] = np.array([lo.get(key, np.nan) for key in chosen], dtype=float)
-    out["high"] = np.array([hi.get(key, np.nan) for key in chosen], dtype=float)
+    out["low"] = lo[group[rows]]
+    out["high"] = hi[group[rows]]
     return out
 
 

@@ -90,18 +90,22 @@ def _inputs(store, sel: Selection, own: sv.OwnNumbers = sv.OwnNumbers()):
     return sources, base, ptab, pop, alts
 
 
-def service_table(sum_u: pd.DataFrame, sum_s: pd.DataFrame, service: str) -> pd.DataFrame:
-    """År, Uendret, Scenario, Lav/Høy (scenario range over all alternatives) — persons."""
+def service_table(sum_u: pd.DataFrame, sum_s: pd.DataFrame, service: str,
+                  band_cols: tuple[str, str] = ("Lav (alle alternativer)",
+                                                "Høy (alle alternativer)")) -> pd.DataFrame:
+    """År, Uendret, Scenario, Lav/Høy (scenario range over all alternatives; ``band_cols``
+    names them) — persons."""
     at_u = sum_u["service"].to_numpy(dtype=object) == service
-    at_s = sum_s["service"].to_numpy(dtype=object) == service
+    at_s = at_u if sum_s is sum_u else sum_s["service"].to_numpy(dtype=object) == service
     years_u = sum_u["year"].to_numpy()[at_u].astype(int)
     years_s = sum_s["year"].to_numpy()[at_s].astype(int)
     scen = {"Scenario": sum_s["users"].to_numpy()[at_s],
-            "Lav (alle alternativer)": sum_s["low"].to_numpy()[at_s],
-            "Høy (alle alternativer)": sum_s["high"].to_numpy()[at_s]}
-    out = pd.DataFrame({"År": years_u, "Uendret": sum_u["users"].to_numpy()[at_u]})
+            band_cols[0]: sum_s["low"].to_numpy()[at_s],
+            band_cols[1]: sum_s["high"].to_numpy()[at_s]}
     if np.array_equal(years_u, years_s) and len(set(years_u.tolist())) == len(years_u):
-        return out.assign(**scen)  # the same years in the same order: the join is a copy
+        # the same years in the same order: the join is a column copy
+        return pd.DataFrame({"År": years_u, "Uendret": sum_u["users"].to_numpy()[at_u], **scen})
+    out = pd.DataFrame({"År": years_u, "Uendret": sum_u["users"].to_numpy()[at_u]})
     return out.merge(pd.DataFrame({"År": years_s, **scen}), on="År")
 
 
@@ -131,11 +135,6 @@ def _band_cols(n_alt: int, language: str) -> tuple[str, str]:
         if n_alt == 9 else say(language, "alternativene i databasen", "alternativa i databasen")
     return say(language, f"Lav ({what})", f"Låg ({what})"), \
         say(language, f"Høy ({what})", f"Høg ({what})")
-
-
-def _rename_range(df: pd.DataFrame, n_alt: int, language: str) -> pd.DataFrame:
-    lo, hi = _band_cols(n_alt, language)
-    return df.rename(columns={"Lav (alle alternativer)": lo, "Høy (alle alternativer)": hi})
 
 
 def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCHANGED,
@@ -267,8 +266,8 @@ def services_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
     # -- users charts (users only: places are compared with residents in «kapasitet») -----
     charts = []
     for s in services:
-        df = _rename_range(service_table(sum_u, sum_s, s), n_alt, language)
         lo, hi = _band_cols(n_alt, language)
+        df = service_table(sum_u, sum_s, s, (lo, hi))
         u0 = base.users(s)
         u1 = float(by_u[s][horizon][0])
         headline = tx.expected(
