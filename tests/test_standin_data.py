@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -265,10 +264,9 @@ def test_12003_bands_and_rates_consistent():
     assert 200_000 < counts[0, eak, 0, -1] < 450_000  # home-care users in Norway, order of magnitude
 
 
-def test_build_is_fast_and_cached():
-    t0 = time.perf_counter()
+def test_build_is_cached():
+    """Built once per process (how long it takes is for bench/, not for a test)."""
     tables = sd.all_tables()
     assert [t.id for t in tables] == ["07459", "14746", "12209", "11875", "12292", "12003",
                                       "11645"]
     assert sd.all_tables()[1] is tables[1]
-    assert time.perf_counter() - t0 < 30
