@@ -129,7 +129,7 @@ def view_reports(sel, scen, lang: str, compare: tuple[str, ...] = ()) -> dict[st
     from analysis.population_report import population_report
     from analysis.services_report import services_report, staffing_report
     from ui import data
-    return {"befolkning": data.cached(population_report, sel, lang, compare),
+    return {"befolkning": data.shared(population_report, sel, lang, compare),
             "tjenester": data.shared(services_report, sel, scen, lang, compare),
             "bemanning": data.shared(staffing_report, sel, scen, lang, compare)}
 

@@ -1,7 +1,8 @@
 """Befolkning: population toward 2030/2040/2050 for the selected region, with SSB's range.
 
-Thin page: draws ``analysis.population_report.population_report`` (cached per store
-version); every number, sentence and source line comes from that report object.
+Thin page: draws ``analysis.population_report.population_report`` (one object per store
+version and selection, shared by every run and session: ``data.shared``); every number,
+sentence and source line comes from that report object.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ui import data, export, render, state
 
 def main() -> None:
     sel = state.current()
-    report = data.cached(population_report, sel, state.language(),
+    report = data.shared(population_report, sel, state.language(),
                          tuple(st.session_state.get("compare_set") or ()))
     if not render.header(report):
         return
