@@ -2,7 +2,7 @@
 
     python bench/pages.py [--switches 20] [--pages befolkning tjenester ...]
                           [--browser [--browser-switches 10] [--slider-moves 10]]
-                          [--rebuild] [--db PATH]
+                          [--cold-runs N] [--cold-only] [--rebuild] [--db PATH]
 
 One line per page that exists, e.g.
 
@@ -32,17 +32,24 @@ and Enter pressed; the time runs in the page's own clock from that key press unt
 Plotly chart on the page has new data drawn (``gd.calcdata`` replaced, the chart visible)
 and the script is idle with no element still loading (``browser_*``); ``main_thread_*`` is
 the renderer's main-thread busy time over the same interval (CDP ``Performance.getMetrics``
-TaskDuration). Befolkning also reports
-``cold_start_ms``: server health check answered → first chart drawn on a fresh server
-(``cold_all_ms``: all charts). Tjenester and Bemanning also report ``slider_p50_ms``/
-``slider_p95_ms``: arrow key on the first scenario slider → its charts redrawn.
+TaskDuration). Befolkning also reports the cold start of
+``/befolkning?region=3103&alt=MMMM&aar=2040`` on a fresh server (``serve.py``, the entry the
+Docker image runs) and a fresh browser (``cold_figures``): ``cold_start_ms`` from the
+server's health check answered to the first chart drawn (``cold_all_ms``: all charts),
+``cold_health_ms`` from starting the server to its health check answered (the warm-up,
+``ui/warmup.py``, runs on after it), and the same for ``streamlit run app.py`` without warm-up
+(``cold_start_unwarmed_ms``, ``cold_health_unwarmed_ms``); ``--cold-runs N`` takes each N
+times, interleaved, and prints medians (``--cold-only``: just these). Tjenester and
+Bemanning also report ``slider_p50_ms``/``slider_p95_ms``: arrow key on the first scenario
+slider → its charts redrawn.
 
 **Browser floor** (unless ``--no-floor``): the same switches on ``bench/floor_app.py``, the
 app with every element except the charts, widgets and title dropped — what the page's
 charts alone cost Streamlit and Plotly to draw (``browser_floor_*``, ``main_thread_floor_*``;
 ``browser_ratio`` = page p50 / floor p50: what the rest of the page adds). For Befolkning
 also ``cold_floor_ms``: a fresh server and browser drawing one small chart with nothing of
-ours (Streamlit's bundle, Plotly's chunk, one round trip), and ``cold_ratio``.
+ours (Streamlit's bundle, Plotly's chunk, one round trip; ``cold_floor_health_ms`` its
+start), and ``cold_ratio`` = ``cold_start_ms`` / ``cold_floor_ms``.
 
 The machine's load average is printed first: the figures depend on it (2 shared cores).
 """
@@ -384,8 +391,8 @@ def _shot_on_error(page, name: str):
 
 
 def time_browser(page_name: str, switches: int, slider_moves: int, db: Path,
-                 cold_start: bool, floor: bool = False) -> dict:
-    """The page in Chromium: cold start (Befolkning), kommune switches, slider moves.
+                 floor: bool = False) -> dict:
+    """The page in Chromium (``streamlit run app.py``): kommune switches, slider moves.
     ``floor``: the same on ``bench/floor_app.py`` (the page's charts only, same switches)."""
     from tests.browser import chromium_page, run_app
     out: dict = {}
@@ -403,15 +410,9 @@ def time_browser(page_name: str, switches: int, slider_moves: int, db: Path,
         cdp.send("Performance.enable")
         page.goto("about:blank")
         with run_app(env, timeout=180, script=script) as url:
-            t0 = time.perf_counter()
             path = "" if page_name == "oversikt" else page_name  # the default page is /
             page.goto(f"{url}/{path}?region=3103&alt=MMMM&aar=2040")
-            if cold_start:
-                _wait_first_chart(page)
-            first = (time.perf_counter() - t0) * 1000
             _wait_all_charts(page)
-            if cold_start:
-                out.update(cold_start_ms=first, cold_all_ms=(time.perf_counter() - t0) * 1000)
             page.wait_for_timeout(500)
             times, main = [], []
             for code in picks["code"]:
@@ -429,18 +430,67 @@ def time_browser(page_name: str, switches: int, slider_moves: int, db: Path,
     return out
 
 
-def time_cold_floor(db: Path) -> float:
-    """Fresh server and browser → first chart of ``bench/floor_app.py`` in cold mode (one
-    small chart, no store): the framework's own cold start, in ms."""
+COLD_LINK = "/befolkning?region=3103&alt=MMMM&aar=2040"
+# entry -> (script, extra environment, link). "served": the production entry (serve.py warms
+# the process as it starts); "unwarmed": ``streamlit run app.py`` as a
+# developer starts it; "floor": one small chart and nothing of ours (Streamlit's bundle,
+# Plotly's chunk, one round trip).
+COLD_ENTRIES = {
+    "served": (ROOT / "serve.py", {}, COLD_LINK),
+    "unwarmed": (ROOT / "app.py", {}, COLD_LINK),
+    "floor": (ROOT / "bench" / "floor_app.py", {"KG_FLOOR": "cold"}, "/"),
+}
+
+
+def time_cold(db: Path, entry: str) -> dict:
+    """A fresh server (``COLD_ENTRIES[entry]``) and a fresh browser: ``health_ms`` from
+    starting the server to its health check answered, then ``first_ms`` to the first chart
+    drawn and ``all_ms`` to every chart drawn."""
     from tests.browser import chromium_page, run_app
-    with chromium_page() as page:
+    script, extra, link = COLD_ENTRIES[entry]
+    store = db.with_name("floor_cold.duckdb") if entry == "floor" else db
+    with chromium_page() as page, _shot_on_error(page, f"cold-{entry}"):
         page.goto("about:blank")
-        with run_app({"KG_DB_PATH": str(db.with_name("floor_cold.duckdb")), "KG_FLOOR": "cold"},
-                     timeout=180, script=ROOT / "bench" / "floor_app.py") as url:
+        t_start = time.perf_counter()
+        with run_app({"KG_DB_PATH": str(store), **extra}, timeout=180, script=script) as url:
             t0 = time.perf_counter()
-            page.goto(url)
+            page.goto(url + link)
             _wait_first_chart(page)
-            return (time.perf_counter() - t0) * 1000
+            first = (time.perf_counter() - t0) * 1000
+            _wait_all_charts(page)
+            return {"health_ms": (t0 - t_start) * 1000, "first_ms": first,
+                    "all_ms": (time.perf_counter() - t0) * 1000}
+
+
+def cold_figures(db: Path, runs: int, floor: bool) -> list[str]:
+    """The Befolkning link on a fresh server, ``runs`` times per entry (interleaved, so the
+    entries share the machine's load); medians. ``cold_start_ms``/``cold_all_ms``: health
+    check answered → first/every chart drawn, ``cold_health_ms``: server started → health
+    check answered, for the production entry; ``cold_start_unwarmed_ms``/
+    ``cold_health_unwarmed_ms`` the same for ``streamlit run app.py``; with ``floor``,
+    ``cold_floor_ms``/``cold_floor_health_ms`` and ``cold_ratio`` = start / floor."""
+    entries = ["served", "unwarmed"] + (["floor"] if floor else [])
+    got: dict[str, list[dict]] = {e: [] for e in entries}
+    for _ in range(runs):
+        for e in entries:
+            got[e].append(time_cold(db, e))
+
+    def med(e: str, key: str) -> float:
+        return p50([r[key] for r in got[e]])
+
+    parts = [f"cold_start_ms={med('served', 'first_ms'):.0f}",
+             f"cold_all_ms={med('served', 'all_ms'):.0f}",
+             f"cold_health_ms={med('served', 'health_ms'):.0f}",
+             f"cold_start_unwarmed_ms={med('unwarmed', 'first_ms'):.0f}",
+             f"cold_health_unwarmed_ms={med('unwarmed', 'health_ms'):.0f}"]
+    if floor:
+        parts += [f"cold_floor_ms={med('floor', 'first_ms'):.0f}",
+                  f"cold_floor_health_ms={med('floor', 'health_ms'):.0f}",
+                  f"cold_ratio={med('served', 'first_ms') / med('floor', 'first_ms'):.1f}"]
+    if runs > 1:  # every run's first chart, per entry in the order above
+        parts.append("cold_runs_ms=" + "/".join(
+            ",".join(f"{r['first_ms']:.0f}" for r in got[e]) for e in entries))
+    return parts
 
 
 # -- report -----------------------------------------------------------------------------
@@ -479,6 +529,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-server", action="store_true", help="browser figures only")
     ap.add_argument("--no-floor", action="store_true",
                     help="skip the browser floor (bench/floor_app.py)")
+    ap.add_argument("--cold-runs", type=int, default=1,
+                    help="cold starts of each entry (Befolkning; medians printed)")
+    ap.add_argument("--cold-only", action="store_true",
+                    help="only the cold-start figures (Befolkning, browser)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -487,6 +541,10 @@ def main(argv: list[str] | None = None) -> None:
     ensure_store(args.db, args.rebuild, args.direct)
     print(f"# loadavg={' '.join(f'{x:.1f}' for x in os.getloadavg())} cores={os.cpu_count()}",
           flush=True)
+    if args.cold_only:
+        print(" ".join(["page=befolkning",
+                        *cold_figures(args.db, args.cold_runs, not args.no_floor)]), flush=True)
+        return
     for name in args.pages:
         page = PAGES.get(name)
         if page is None or not (ROOT / page).exists():
@@ -502,8 +560,7 @@ def main(argv: list[str] | None = None) -> None:
                       f"floor_wall_ms={p50(r['floor_wall']):.0f}",
                       f"queries={p50(r['queries']):.0f}", f"n={len(r['wall'])}"]
         if args.browser:
-            b = time_browser(name, args.browser_switches, args.slider_moves, args.db,
-                             cold_start=name == "befolkning")
+            b = time_browser(name, args.browser_switches, args.slider_moves, args.db)
             parts += [f"browser_p50_ms={p50(b['browser']):.0f}",
                       f"browser_p95_ms={p95(b['browser']):.0f}",
                       f"main_thread_p50_ms={p50(b['main']):.0f}",
@@ -512,21 +569,15 @@ def main(argv: list[str] | None = None) -> None:
                 parts += [f"slider_p50_ms={p50(b['slider']):.0f}",
                           f"slider_p95_ms={p95(b['slider']):.0f}",
                           f"slider_main_thread_p50_ms={p50(b['slider_main']):.0f}"]
-            if "cold_start_ms" in b:
-                parts += [f"cold_start_ms={b['cold_start_ms']:.0f}",
-                          f"cold_all_ms={b['cold_all_ms']:.0f}"]
             if not args.no_floor:
-                f = time_browser(name, args.browser_switches, 0, args.db, cold_start=False,
-                                 floor=True)
+                f = time_browser(name, args.browser_switches, 0, args.db, floor=True)
                 fp = p50(f["browser"])
                 parts += [f"browser_floor_p50_ms={fp:.0f}",
                           f"browser_floor_p95_ms={p95(f['browser']):.0f}",
                           f"main_thread_floor_p50_ms={p50(f['main']):.0f}",
                           f"browser_ratio={p50(b['browser']) / fp:.1f}"]
-                if "cold_start_ms" in b:
-                    cf = time_cold_floor(args.db)
-                    parts += [f"cold_floor_ms={cf:.0f}",
-                              f"cold_ratio={b['cold_start_ms'] / cf:.1f}"]
+            if name == "befolkning":
+                parts += cold_figures(args.db, args.cold_runs, not args.no_floor)
         print(" ".join(parts), flush=True)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.browser import (CHROMIUM, FLAGS, SHOTS, needs_chromium, new_page_async, run_app,
                            wait_idle_async)
+from tests.paths import ROOT
 from tests.test_page_tjenester import make_store
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -56,12 +57,13 @@ async def _all(url: str, tmp_path) -> list[dict]:
             await browser.close()
 
 
-def test_five_browsers_on_a_fresh_server_keep_and_switch_the_kommune(tmp_path):
+@pytest.mark.parametrize("entry", ["app.py", "serve.py"])  # serve.py: warm-up at start
+def test_five_browsers_on_a_fresh_server_keep_and_switch_the_kommune(tmp_path, entry):
     make_store(tmp_path / "fresh.duckdb").close()
-    with run_app({"KG_DB_PATH": str(tmp_path / "fresh.duckdb")}) as url:
+    with run_app({"KG_DB_PATH": str(tmp_path / "fresh.duckdb")}, script=ROOT / entry) as url:
         results = asyncio.run(_all(url, tmp_path))
     SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / "workshop_0.png").write_bytes((tmp_path / "workshop_0.png").read_bytes())
+    (SHOTS / f"workshop_0_{entry[:-3]}.png").write_bytes((tmp_path / "workshop_0.png").read_bytes())
     for r in results:
         assert any("Befolkning" in t for t in r["nav"]), r["nav"]  # page titles, not files
         assert not any(t.strip() in {"app", "befolkning", "tjenester"} for t in r["nav"]), r

@@ -1,0 +1,97 @@
+"""ui/warmup.py: the warm-up a fresh server runs as it starts builds what the first runs of a
+page read, and a first run after it draws the same page as a first run without it.
+
+Two copies of one authored store (tests/test_page_tjenester.py: the country, Nordland, Møre og
+Romsdal, Bodø, Røst, Ålesund, Haram) are different store versions, so their caches are
+separate: one is opened cold, the other after ``warmup.warm()``.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_sources.store import Store, reset_store
+from tests.paths import ROOT
+from tests.test_page_tjenester import make_store
+from ui import warmup
+
+APP = str(ROOT / "app.py")
+
+
+def test_modules_are_what_app_and_the_views_import():
+    mods = warmup.modules()
+    for m in ("ui.data", "ui.fetch", "ui.state",  # app.py
+              "analysis.population_report", "ui.render", "ui.export",  # views/befolkning.py
+              "analysis.services_report", "ui.scenario",  # views/tjenester.py
+              "analysis.geo", "analysis.similarity"):  # views/region.py
+        assert m in mods, m
+    assert "__future__" not in mods
+
+
+@pytest.fixture
+def stores(tmp_path):
+    make_store(tmp_path / "cold.duckdb").close()
+    shutil.copy(tmp_path / "cold.duckdb", tmp_path / "warm.duckdb")
+    return tmp_path / "cold.duckdb", tmp_path / "warm.duckdb"
+
+
+def _page(region: str) -> AppTest:
+    """The first runs of a session opening ``/befolkning?region=…`` (as bench/pages.py: the
+    start page, then Befolkning)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(region=region, alt="MMMM", aar="2040")
+    at.run()
+    at.switch_page("views/befolkning.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shown(at: AppTest) -> list:
+    """Everything the page shows as text, and each chart's figure as Streamlit sends it."""
+    out = [(e.type, e.value) for kind in ("title", "subheader", "markdown", "caption")
+           for e in at.get(kind)]
+    out += [(m.label, m.value, m.delta) for m in at.metric]
+    out += [c.proto.spec for c in at.get("plotly_chart")]
+    return out
+
+
+def _count_reads(monkeypatch) -> list:
+    """Every DuckDB access goes through ``Store.cursor()``: count the calls from now on."""
+    calls = []
+    original = Store.cursor
+
+    def cursor(self):
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(Store, "cursor", cursor)
+    return calls
+
+
+@pytest.mark.parametrize("region", ["0", "1804"])
+def test_first_run_after_warmup_shows_the_same_page_with_fewer_reads(stores, monkeypatch,
+                                                                     region):
+    cold_db, warm_db = stores
+    monkeypatch.setenv("KG_AUTO_FETCH", "0")
+    reset_store()
+    monkeypatch.setenv("KG_DB_PATH", str(cold_db))
+    calls = _count_reads(monkeypatch)
+    cold = _shown(_page(region))
+    cold_reads = len(calls)
+
+    monkeypatch.setenv("KG_DB_PATH", str(warm_db))
+    warmup.warm()
+    calls.clear()
+    warm = _shown(_page(region))
+    reset_store()
+
+    assert warm == cold
+    assert cold[0][0] == "title" and cold[0][1].startswith("Befolkning – ")
+    if region == "0":  # everything the country's page reads was built by the warm-up
+        assert calls == []
+    else:  # Bodø's own rows are read; the sidebar's, the sources and the country's are not
+        assert 0 < len(calls) < cold_reads

@@ -1,0 +1,174 @@
+"""Warm a freshly started server process before its first visitor asks for a page.
+
+On a fresh process the first script run pays for everything once per process: importing
+pandas, DuckDB, Plotly and our modules, opening the store, the per-store-version caches
+every page reads (the sidebar's region list, the link's data versions and kommune changes,
+which regions the store holds, the sources, the country's population cube every growth
+index compares with) and Plotly's first figure. ``start()`` does that work in a background
+thread as soon as the server starts (``serve.py`` calls it from Streamlit's lifespan hook),
+while the first visitor's browser is still loading Streamlit's JavaScript (about a second),
+and for every visitor who comes later. It fills the same caches the pages use
+(``ui.data``, ``analysis.report.memo``, ``ui.render``'s shared figures), so nothing a
+visitor sees changes; a session that needs a result still being built waits for it
+(Streamlit computes one cache entry once). If a step fails, the warm-up logs it and stops,
+and sessions compute what they need themselves.
+
+The server does not wait for it: the health check answers as soon as Streamlit is up. Held
+back until the warm-up was done (measured, ``bench/pages.py --cold-only``), the health check
+came about 2–3 s later on this 2-core machine, for a first chart only as early, measured from
+the server's start, as without holding it back; meanwhile a proxy would have answered
+visitors with errors.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import logging
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOG = logging.getLogger(__name__)
+
+done = threading.Event()  # set when the warm-up has finished (or given up)
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def modules() -> list[str]:
+    """The modules ``app.py`` and the views import at their top level, read from their
+    source (so a new view's imports are warmed without a list to keep in step)."""
+    out: dict[str, None] = {}
+    for path in [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py"))]:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                out.update((a.name, None) for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level \
+                    and node.module != "__future__":
+                out[node.module] = None
+                for a in node.names:  # ``from ui import data``: ui.data is a module
+                    out[f"{node.module}.{a.name}"] = None
+    return list(out)
+
+
+def _import_all() -> None:
+    for name in modules():
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError:
+            pass  # ``from ui import render``'s names that are functions, not modules
+    import plotly.io  # noqa: F401  (st.plotly_chart serialises with plotly.io.to_json)
+    import plotly.tools  # noqa: F401
+
+
+def _streamlit_once() -> None:
+    """Streamlit's once-per-process check on the first element a script draws (whether it
+    runs in a REPL: ``inspect.stack()``, reading the source of every frame of the script
+    thread, 0.1–0.4 s measured there); from this thread's short stack it costs little."""
+    from streamlit import delta_generator
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if check is not None:
+        check()
+
+
+def _sidebar() -> None:
+    """What ``app.py`` reads before any page: the region list, the link's data versions
+    and kommune changes, which regions the store holds."""
+    from ui import data, state
+    data.region_options()
+    data.cached(state._changes)
+    data.cached(state._versions)
+    data.missing_tables("0")
+
+
+def _country():
+    """The whole country as a link without parameters selects it."""
+    from analysis.report import Selection
+    from analysis.report_link import DEFAULTS
+    from ui import data
+    opts = data.region_options()
+    row = opts[opts["level"] == "land"]
+    if row.empty:
+        return None
+    return Selection(row["code"].iloc[0], row["name"].iloc[0], "land", None,
+                     DEFAULTS["alternative"], int(DEFAULTS["horizon"]), None)
+
+
+def _population(sel) -> None:
+    """Befolkning's report for the country (builds the store's sources, the newest
+    projection table and the country's population cube, which every region's growth index
+    compares with) and its figures."""
+    from analysis.population_report import population_report
+    from analysis.report_link import DEFAULTS
+    from ui import data
+    _figures(data.shared(population_report, sel, DEFAULTS["language"], ()))
+
+
+def _services(sel) -> None:
+    """Tjenester' and Bemanning's reports for the country, unchanged scenario (the KOSTRA
+    register and comparisons, today's base) and their figures."""
+    from analysis import services as sv
+    from analysis.report_link import DEFAULTS
+    from analysis.services_report import services_report, staffing_report
+    from ui import data
+    for fn in (services_report, staffing_report):
+        _figures(data.shared(fn, sel, sv.UNCHANGED, DEFAULTS["language"], ()))
+
+
+def _figures(report) -> None:
+    """Build and serialise a report's figures as the pages do (Plotly's validators and
+    serialiser load on the first figure of each kind)."""
+    import plotly.io
+    from analysis.report import Chart
+    from ui import render
+    if report is None or report.missing:
+        return
+    for sec in report.sections:
+        cs = tuple(c for c in sec.items if isinstance(c, Chart))
+        if len(cs) > 1 and all(c.kind == "band" for c in cs):  # one small-multiples figure
+            figs = [render._shared_figure(cs, render._digest(cs), None)]
+        else:
+            figs = [render.shared_figure(c, c.spec.get("start_year")) for c in cs]
+        for fig in figs:
+            plotly.io.to_json(fig, validate=False)
+
+
+def warm() -> None:
+    """The warm-up, in the calling thread: imports and what every page reads first, then
+    Befolkning's inputs, Oversikt's, Tjenester'/Bemanning's; ``done`` is set at the end."""
+    try:
+        _streamlit_once()
+        _import_all()
+        from ui import data
+        with data.run_scope():
+            _sidebar()
+            sel = _country()
+            if sel is not None:
+                _population(sel)
+            data.status()  # «Oversikt» (the default page): what the store holds
+            if sel is not None:
+                _services(sel)
+    except Exception:  # an optimisation only: sessions compute what they need themselves
+        LOG.warning("warm-up stopped early", exc_info=True)
+    finally:
+        done.set()
+
+
+def start() -> threading.Thread:
+    """Start the warm-up in a daemon thread, once per process; returns that thread."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=warm, name="kg-warmup", daemon=True)
+            _thread.start()
+        return _thread
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app):
+    """Streamlit's lifespan hook (``st.App(..., lifespan=lifespan)``): the runtime has
+    started, so the caches the warm-up fills are the ones sessions read."""
+    start()
+    yield None
