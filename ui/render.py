@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,10 +23,13 @@ PLOTLY_CONFIG = {"displaylogo": False}
 
 def _lines(chart: Chart, height: int):
     d, spec = chart.data, chart.spec
+    labels = d["label"].to_numpy(dtype=object)
+    years, values = d["year"].to_numpy(), d["value"].to_numpy()
+    order = np.argsort(years, kind="stable")  # by year within each line
     traces = []
-    for i, lab in enumerate(dict.fromkeys(d["label"])):
-        t = d[d["label"] == lab].sort_values("year")
-        traces.append(dict(type="scatter", x=t["year"].tolist(), y=t["value"].tolist(),
+    for i, lab in enumerate(dict.fromkeys(labels.tolist())):
+        at = order[labels[order] == lab]
+        traces.append(dict(type="scatter", x=years[at].tolist(), y=values[at].tolist(),
                            mode="lines+markers", name=lab,
                            hovertemplate=f"%{{y:,.{spec.get('decimals', 1)}f}}",
                            line=dict(color=charts.REGION_COLORS[i % 4],
@@ -110,16 +114,16 @@ def _markdown_table(df: pd.DataFrame) -> str:
     return "\n".join([head, align, *rows])
 
 
-def table(t: Table, static: bool = False) -> None:
-    """``static``: a plain Markdown table for a few rows, text the browser draws as it is,
-    instead of the interactive grid, whose code (the grid and Arrow: 21 files, 1.6 MB of
-    JavaScript) a page would otherwise load and run for it."""
-    if static:
-        st.markdown(_markdown_table(t.formatted()))
-    else:
-        st.dataframe(t.formatted(), hide_index=True)
-    if t.caption:
-        st.caption(t.caption)
+def table(t: Table, caption: str | None = None) -> None:
+    """A report table as a plain Markdown table, and its caption (``caption``: another
+    line instead of the table's own). Report tables are small (at most a few dozen rows):
+    text the browser draws as it is is cheaper to send and to draw than the interactive
+    grid, whose code (the grid and Arrow: 21 files, 1.6 MB of JavaScript) a page would
+    otherwise load and run; CSV and Excel downloads sit under each table."""
+    st.markdown(_markdown_table(t.formatted()))
+    caption = t.caption if caption is None else caption
+    if caption:
+        st.caption(caption)
 
 
 def notes(report: Report) -> None:

@@ -92,7 +92,8 @@ def own_controls() -> None:
     replace KOSTRA in the model, are marked «kommunens egne tall» and travel in the link."""
     from analysis import report_link as rl
     ss = st.session_state
-    used = not own_numbers().empty or bool(own_numbers().plan)
+    own = own_numbers()
+    used = not own.empty or bool(own.plan)
     label = "Kommunens egne tall og økonomiplan" + (" (i bruk)" if used else "")
     with st.expander(label, expanded=False):
         st.caption("Skriv inn tall fra kommunens egne systemer. De erstatter KOSTRA-tallet i "
@@ -147,7 +148,8 @@ def controls() -> sv.Scenario:
         for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
             n = int(round((hi - lo) / step))
             options = [round(lo + i * step, 2) for i in range(n + 1)]
-            nearest = min(options, key=lambda o: abs(o - st.session_state[f"scn_{key}"]))
+            now = st.session_state[f"scn_{key}"]
+            nearest = min(options, key=lambda o: abs(o - now))
             if st.session_state.get(f"_w_scn_{key}") not in options:
                 st.session_state[f"_w_scn_{key}"] = nearest
             with col:
