@@ -94,8 +94,16 @@ def own_controls() -> None:
     ss = st.session_state
     own = own_numbers()
     used = not own.empty or bool(own.plan)
-    label = "Kommunens egne tall og økonomiplan" + (" (i bruk)" if used else "")
-    with st.expander(label, expanded=False):
+    # The form is drawn only while open (state tracked, a rerun on open/close): closed, its
+    # eight widgets cost a kommune switch nothing; the numbers live in ``own_*``. The label
+    # stays the same (it is part of the expander's identity: a new label would close it
+    # as the first number is typed), so a line above says when own numbers are in use.
+    if used:
+        st.caption(":material/edit_note: Kommunens egne tall er i bruk (se skjemaet under).")
+    with st.expander("Kommunens egne tall og økonomiplan", expanded=False, key="own_open",
+                     on_change="rerun") as box:
+        if not box.open:
+            return
         st.caption("Skriv inn tall fra kommunens egne systemer. De erstatter KOSTRA-tallet i "
                    "modellen og merkes «kommunens egne tall» på sidene, i filene og i lenken. "
                    "Tomt felt: KOSTRA-tallet brukes.")
