@@ -7,7 +7,6 @@ presentation mode and the exporters use the same function); ``metric``, ``table`
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import numpy as np
@@ -144,31 +143,31 @@ def header(report: Report) -> bool:
     return True
 
 
-@st.cache_resource(show_spinner=False, max_entries=2048)
-def _shared_figure(_charts: tuple[Chart, ...], digest: str, year: int | None):
-    if len(_charts) == 1:
-        return charts.frozen(figure(_charts[0], year=year))
-    first = _charts[0]
-    return charts.frozen(charts.band_grid(
-        [(c.data, c.title) for c in _charts], first.spec["base_year"],
-        projected_name=first.spec["projected_name"]))
-
-
-def _digest(cs: tuple[Chart, ...]) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for c in cs:
-        h.update(pd.util.hash_pandas_object(c.data, index=True).to_numpy().tobytes())
-        h.update(repr((c.kind, c.title, list(c.data.columns), sorted(c.spec.items(), key=str)))
-                 .encode())
-    return h.hexdigest()
+def _kept(item, key, build):
+    """``build()``, built once and kept on ``item``: a report chart, which ``data.shared``
+    hands to every run and session of one store version and selection, and which nothing
+    changes after the report is built. So a figure is made once per report and shared
+    with it; a new store version, region or alternative is a new report with new charts.
+    ``charts.frozen`` keeps Streamlit from deep-copying the kept figure on every draw.
+    (Kept outside the dataclass's fields: equality and repr are unchanged.)"""
+    kept = item.__dict__.setdefault("_figures", {})
+    fig = kept.get(key)
+    if fig is None:  # two runs at once may both build it: the same figure, one is kept
+        fig = kept.setdefault(key, charts.frozen(build()))
+    return fig
 
 
 def shared_figure(c: Chart, year: int | None = None):
-    """``figure(c)``, built once per chart content and shared by every run and session
-    (figures are only read after this; ``charts.frozen`` keeps Streamlit from deep-copying
-    them on every draw). Keyed on a digest of the chart's data and options, so a new store
-    version, region or alternative gets its own figure."""
-    return _shared_figure((c,), _digest((c,)), year)
+    """``figure(c)``, built once per chart and shared by every run and session."""
+    return _kept(c, year, lambda: figure(c, year=year))
+
+
+def _grid_figure(cs: tuple[Chart, ...]):
+    """Band charts as small multiples in one figure, kept on the first chart."""
+    first = cs[0]
+    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.band_grid(
+        [(c.data, c.title) for c in cs], first.spec["base_year"],
+        projected_name=first.spec["projected_name"]))
 
 
 def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
@@ -176,7 +175,7 @@ def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
     each), their shared source line once, and each chart's CSV/Excel downloads."""
     from ui import export
     assert all(c.kind == "band" for c in cs)
-    st.plotly_chart(_shared_figure(tuple(cs), _digest(tuple(cs)), None), key=key,
+    st.plotly_chart(_grid_figure(tuple(cs)), key=key,
                     config=PLOTLY_CONFIG, theme=charts.PLOTLY_THEME)
     for cap in dict.fromkeys(c.caption for c in cs):
         st.caption(cap)
