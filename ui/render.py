@@ -119,7 +119,7 @@ def table(t: Table, caption: str | None = None) -> None:
     text the browser draws as it is is cheaper to send and to draw than the interactive
     grid, whose code (the grid and Arrow: 21 files, 1.6 MB of JavaScript) a page would
     otherwise load and run; CSV and Excel downloads sit under each table."""
-    st.markdown(_markdown_table(t.formatted()))
+    st.markdown(_kept(t, "markdown", lambda: _markdown_table(t.formatted())))
     caption = t.caption if caption is None else caption
     if caption:
         st.caption(caption)
@@ -144,30 +144,31 @@ def header(report: Report) -> bool:
 
 
 def _kept(item, key, build):
-    """``build()``, built once and kept on ``item``: a report chart, which ``data.shared``
-    hands to every run and session of one store version and selection, and which nothing
-    changes after the report is built. So a figure is made once per report and shared
-    with it; a new store version, region or alternative is a new report with new charts.
-    ``charts.frozen`` keeps Streamlit from deep-copying the kept figure on every draw.
-    (Kept outside the dataclass's fields: equality and repr are unchanged.)"""
-    kept = item.__dict__.setdefault("_figures", {})
-    fig = kept.get(key)
-    if fig is None:  # two runs at once may both build it: the same figure, one is kept
-        fig = kept.setdefault(key, charts.frozen(build()))
-    return fig
+    """``build()``, built once and kept on ``item``: a report chart or table, which
+    ``data.shared`` hands to every run and session of one store version and selection,
+    and which nothing changes after the report is built. So a figure or a drawn table is
+    made once per report and shared with it; a new store version, region or alternative
+    is a new report with new items. (Kept outside the dataclass's fields, so its fields
+    and repr are unchanged.)"""
+    kept = item.__dict__.setdefault("_drawn", {})
+    out = kept.get(key)
+    if out is None:  # two runs at once may both build it: the same result, one is kept
+        out = kept.setdefault(key, build())
+    return out
 
 
 def shared_figure(c: Chart, year: int | None = None):
     """``figure(c)``, built once per chart and shared by every run and session."""
-    return _kept(c, year, lambda: figure(c, year=year))
+    # ``charts.frozen``: Streamlit does not deep-copy the kept figure on every draw
+    return _kept(c, ("figure", year), lambda: charts.frozen(figure(c, year=year)))
 
 
 def _grid_figure(cs: tuple[Chart, ...]):
     """Band charts as small multiples in one figure, kept on the first chart."""
     first = cs[0]
-    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.band_grid(
+    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.frozen(charts.band_grid(
         [(c.data, c.title) for c in cs], first.spec["base_year"],
-        projected_name=first.spec["projected_name"]))
+        projected_name=first.spec["projected_name"])))
 
 
 def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
