@@ -95,18 +95,16 @@ def metric(col, kf: KeyFigure) -> None:
 
 
 _NUMBER = re.compile(r"[−+-]?[\d\u00a0\u202f ]+(,\d+)?( ?%)?")
+_MD_ESCAPE = {ord("\n"): " ", **{ord(ch): "\\" + ch for ch in "\\|*_$`[]<>#"}}
 
 
 def _markdown_table(df: pd.DataFrame) -> str:
     """A formatted frame as a Markdown table: number columns right-aligned, text left."""
     def cell(v) -> str:  # Markdown's special characters as text ($ would start maths)
-        out = str(v).replace("\n", " ")
-        for ch in "\\|*_$`[]<>#":
-            out = out.replace(ch, "\\" + ch)
-        return out
+        return str(v).translate(_MD_ESCAPE)
     head = "| " + " | ".join(cell(c) for c in df.columns) + " |"
     def numeric(col) -> bool:
-        vals = [str(v) for v in df[col] if str(v) not in ("–", "-", "")]
+        vals = [str(v) for v in df[col].tolist() if str(v) not in ("–", "-", "")]
         return bool(vals) and all(_NUMBER.fullmatch(v) for v in vals)
     align = "|" + "|".join("---:" if numeric(c) else ":---" for c in df.columns) + "|"
     rows = ["| " + " | ".join(cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
