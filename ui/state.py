@@ -51,12 +51,8 @@ def _versions(s) -> dict:
 
 
 def _slider_options() -> tuple[dict, dict]:
-    opts, labels = {}, {}
-    for key, label, lo, hi, step, *_ in scn.SLIDERS:
-        n = int(round((hi - lo) / step))
-        opts[key] = [round(lo + i * step, 2) for i in range(n + 1)]
-        labels[key] = label
-    return opts, labels
+    return ({key: list(texts) for key, texts in scn.OPTIONS.items()},
+            {key: label for key, label, *_ in scn.SLIDERS})
 
 
 def _init_from_url(names: dict[str, str]) -> None:
