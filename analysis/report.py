@@ -174,10 +174,6 @@ class Table:
     caption: str = ""  # source line shown under it
     row_decimals: tuple[int, ...] = ()  # per row, for columns whose ``decimals`` is None
 
-    def _dec(self, col: str, i: int) -> int:
-        d = self.decimals[col]
-        return self.row_decimals[i] if d is None else d
-
     def rounded(self) -> pd.DataFrame:
         """The frame as numbers rounded once (for Excel/CSV): numbers stay numbers."""
         out = self.frame.copy()
@@ -195,15 +191,18 @@ class Table:
 
     def formatted(self) -> pd.DataFrame:
         """The frame as Norwegian text (screen, HTML): «12 345», «12,3», «–» for missing."""
-        out = self.frame.copy().astype(object)
-        for col in out.columns:
+        out = {}
+        for j, col in enumerate(self.frame.columns):
+            vals = self.frame.iloc[:, j].tolist()
             if col in self.decimals:
-                out[col] = [fmt_num(v, self._dec(col, i)) for i, v in enumerate(self.frame[col])]
+                d = self.decimals[col]
+                out[col] = [fmt_num(v, self.row_decimals[i] if d is None else d)
+                            for i, v in enumerate(vals)]
             else:  # labels and years: as text, «–» where missing
                 out[col] = ["–" if v is None or (isinstance(v, float) and v != v) else
                             (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                            for v in self.frame[col]]
-        return out
+                            for v in vals]
+        return pd.DataFrame(out, index=self.frame.index, columns=self.frame.columns)
 
 
 @dataclass(frozen=True)

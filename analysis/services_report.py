@@ -442,6 +442,8 @@ def comparison_section(store, sel: Selection, sources, keys, language: str,
                          note="«Antall» er brukere, årsverk eller plasser bak andelen – i små "
                               "kommuner gir noen få personer store utslag."
                               + (f" {set_text}" if set_text else ""))]
+    chart_cols = ("label", "code", "year", "value", "count", "status", "note")
+    c_all = {c: cmp[c].to_numpy() for c in chart_cols}
     first_role = c_role[0] if len(cmp) else None
     first = c_role == first_role
     noted = np.array([isinstance(n, str) for n in c_note], dtype=bool)
@@ -450,8 +452,7 @@ def comparison_section(store, sel: Selection, sources, keys, language: str,
         n = np.flatnonzero(at & first & noted)
         note = (f"Merknader for {sel.region_name}: " + " ".join(
             f"{int(c_year[i])}: {c_note[i]}" for i in n)) if len(n) else ""
-        data = cmp.loc[at, ["label", "code", "year", "value", "count", "status", "note"]] \
-            .reset_index(drop=True)
+        data = pd.DataFrame({c: v[at] for c, v in c_all.items()})
         headline = ""
         own = at & first & has
         if own.any():

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -29,28 +31,41 @@ STANDARD_PRESET = 0.5
 WORK_AGES = (20, 66)
 
 
-def _by_service(users: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | float]:
-    """Users per (alternative, year) × service, and the moved users (0.0 without home
-    services): the parts ``weighted_users`` weighs."""
-    wide = users.pivot_table(index=["alternative", "year"], columns="service",
-                             values="users", aggfunc="sum")
+class _Parts(NamedTuple):
+    """Users per (alternative, year) as arrays: the parts ``weighted_users`` weighs."""
+    alternative: np.ndarray
+    year: np.ndarray
+    inst: np.ndarray | float  # institution users (0.0 without the service)
+    home: np.ndarray | float  # home-service users
+    moved: np.ndarray | float  # users moved from institution to home in the scenario
+
+
+def _by_service(users: pd.DataFrame) -> _Parts:
+    """The parts ``weighted_users`` weighs, per (alternative, year) of ``users``."""
+    # groupby + unstack: the frame pivot_table(aggfunc="sum") gives, in a quarter of the time
+    wide = users.groupby(["alternative", "year", "service"], sort=True)["users"].sum() \
+        .unstack("service")
+    idx = wide.index
     moved = users[users["service"] == "hjemme"].set_index(["alternative", "year"])["moved"] \
-        .reindex(wide.index, fill_value=0.0) if "hjemme" in wide else 0.0
-    return wide, moved
+        .reindex(idx, fill_value=0.0).to_numpy(dtype=float) if "hjemme" in wide else 0.0
+    return _Parts(idx.get_level_values("alternative").to_numpy(dtype=object),
+                  idx.get_level_values("year").to_numpy(),
+                  wide["institusjon"].to_numpy(dtype=float) if "institusjon" in wide else 0.0,
+                  wide["hjemme"].to_numpy(dtype=float) if "hjemme" in wide else 0.0, moved)
 
 
 def weighted_users(users: pd.DataFrame, home_weight: float = HOME_WEIGHT,
-                   moved_weight: float = MOVED_WEIGHT, parts=None) -> pd.DataFrame:
+                   moved_weight: float = MOVED_WEIGHT, parts: _Parts | None = None
+                   ) -> pd.DataFrame:
     """Weighted users per (alternative, year) from ``services.project_users`` output.
 
     Returns alternative, year, weighted (institution-resident equivalents). ``parts``:
     ``_by_service(users)`` when the caller weighs the same users more than once.
     """
-    wide, moved = parts if parts is not None else _by_service(users)
-    inst = wide["institusjon"] if "institusjon" in wide else 0.0
-    home = wide["hjemme"] if "hjemme" in wide else 0.0
-    w = inst + home_weight * (home - moved) + moved_weight * moved
-    return w.rename("weighted").reset_index()
+    p = parts if parts is not None else _by_service(users)
+    w = p.inst + home_weight * (p.home - p.moved) + moved_weight * p.moved
+    return pd.DataFrame({"alternative": p.alternative, "year": p.year,
+                         "weighted": np.broadcast_to(w, p.year.shape).astype(float)})
 
 
 def project_aarsverk(aarsverk_base: float, weighted: pd.DataFrame, base_year: int,
@@ -70,16 +85,17 @@ def project_aarsverk(aarsverk_base: float, weighted: pd.DataFrame, base_year: in
     dt = years - base_year
     prod = (1.0 + scenario.productivity / 100.0) ** dt
     std = (1.0 + scenario.standard / 100.0) ** dt
-    df = weighted[["alternative", "year"]].copy()
-    df["aarsverk"] = aarsverk_base * ratio * std / prod
-    return df
+    return pd.DataFrame({"alternative": alts, "year": years,
+                         "aarsverk": aarsverk_base * ratio * std / prod})
 
 
 def working_age(pop: pd.DataFrame, ages: tuple[int, int] = WORK_AGES) -> pd.DataFrame:
     """Persons aged 20–66 per (alternative, year) from ``services.population_frame``."""
     cols = [a for a in range(ages[0], ages[1] + 1) if a <= MAX_AGE]
-    s = pop[cols].sum(axis=1)
-    return s.rename("pop_20_66").reset_index()
+    idx = pop.index
+    return pd.DataFrame({"alternative": idx.get_level_values("alternative").to_numpy(dtype=object),
+                         "year": idx.get_level_values("year").to_numpy(),
+                         "pop_20_66": np.nansum(pop[cols].to_numpy(dtype=float), axis=1)})
 
 
 def share_of_working_age(aarsverk: pd.DataFrame, pop: pd.DataFrame,
@@ -90,11 +106,15 @@ def share_of_working_age(aarsverk: pd.DataFrame, pop: pd.DataFrame,
     keys = ["alternative", "year"]
     if len(work) == len(aarsverk) and all(
             np.array_equal(aarsverk[k].to_numpy(), work[k].to_numpy()) for k in keys):
-        df = aarsverk.copy()  # the same rows in the same order: the merge is a column copy
-        df["pop_20_66"] = work["pop_20_66"].to_numpy()
+        # the same rows in the same order: the merge is a column copy
+        df = pd.DataFrame({"alternative": aarsverk["alternative"].to_numpy(dtype=object),
+                           "year": aarsverk["year"].to_numpy(),
+                           "aarsverk": aarsverk["aarsverk"].to_numpy(dtype=float),
+                           "pop_20_66": work["pop_20_66"].to_numpy(dtype=float)})
     else:
-        df = aarsverk.merge(work, on=keys, how="left")
-    df["share"] = df["aarsverk"] / df["pop_20_66"].where(df["pop_20_66"] > 0)
+        df = aarsverk[[*keys, "aarsverk"]].merge(work, on=keys, how="left")
+    a, p = df["aarsverk"].to_numpy(dtype=float), df["pop_20_66"].to_numpy(dtype=float)
+    df["share"] = np.divide(a, p, out=np.full(len(df), np.nan), where=p > 0)
     return df
 
 
@@ -112,9 +132,9 @@ def outlooks(base, pop: pd.DataFrame, scenario: Scenario = UNCHANGED,
     if users is None:
         users = project_users(base.bands, pop, base.pop_year, scenario)
     parts, work = _by_service(users), working_age(pop)
-    return {w: share_of_working_age(
+    return {w: share_of_working_age(  # columns: OUTLOOK_COLUMNS
         project_aarsverk(base.aarsverk, weighted_users(users, w, parts=parts),
-                         base.pop_year, scenario), pop, work)[OUTLOOK_COLUMNS]
+                         base.pop_year, scenario), pop, work)
         for w in dict.fromkeys(home_weights)}
 
 

@@ -9,6 +9,12 @@ every chart of the page has been delivered over the websocket.
 
     python bench/load.py                      # N = 10, 25, 50
     python bench/load.py --sessions 50 --refresh
+    python bench/load.py --sessions 50 --replicas 2 --link 1804
+
+``--replicas N``: N app processes on the same published store, session i on replica
+i mod N, as the sticky proxy of the compose file spreads sessions (deploy/): how the
+design scales out on this machine. ``--link CODE``: every session opens the same kommune
+first (one shared link, as a webinar does), then switches to two of its own.
 
 ``--refresh``: a separate process publishes a new store version in the middle of the run
 (projection scaled by 1.01). Every run's sidebar names the version it read; the check is
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import shutil
 import statistics
@@ -162,10 +169,13 @@ def streamlit_pid(port: int) -> int:
 
 
 async def one_session(url: str, i: int, labels: list[str], start: float,
-                      results: list, all_done: asyncio.Event, counter: list) -> None:
+                      results: list, all_done: asyncio.Event, counter: list,
+                      link: str | None = None) -> None:
     rnd = random.Random(i)
     await asyncio.sleep(max(0.0, start + rnd.uniform(0, ARRIVAL_S) - time.perf_counter()))
-    picks = rnd.sample(labels, 3)
+    picks = rnd.sample([x for x in labels if x != link], 3)
+    if link:
+        picks[0] = link
     code = picks[0].split()[0]
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     try:
@@ -210,7 +220,8 @@ with publishing({str(db)!r}) as w:
     return subprocess.Popen([sys.executable, "-c", code])
 
 
-async def drive(url: str, n: int, labels: list[str], db: Path, refresh: bool, pid: int):
+async def drive(urls: list[str], n: int, labels: list[str], db: Path, refresh: bool,
+                pids: list[int], link: str | None = None):
     results: list = []
     all_done = asyncio.Event()
     counter = [0, n]
@@ -218,7 +229,7 @@ async def drive(url: str, n: int, labels: list[str], db: Path, refresh: bool, pi
 
     async def sample():
         while not all_done.is_set():
-            peak[0] = max(peak[0], rss_mb(pid))
+            peak[0] = max(peak[0], sum(rss_mb(p) for p in pids))
             await asyncio.sleep(0.5)
 
     async def refresher():
@@ -230,10 +241,11 @@ async def drive(url: str, n: int, labels: list[str], db: Path, refresh: bool, pi
             results.append((("refresh", ""), RunResult(0, 0, "", (), "refresh failed")))
 
     start = time.perf_counter()
-    tasks = [one_session(url, i, labels, start, results, all_done, counter) for i in range(n)]
+    tasks = [one_session(urls[i % len(urls)], i, labels, start, results, all_done, counter,
+                         link) for i in range(n)]
     extra = [sample()] + ([refresher()] if refresh else [])
     await asyncio.gather(*tasks, *extra)
-    return results, max(peak[0], rss_mb(pid))
+    return results, max(peak[0], sum(rss_mb(p) for p in pids))
 
 
 def check_versions(results) -> tuple[int, int, int]:
@@ -255,30 +267,37 @@ def check_versions(results) -> tuple[int, int, int]:
     return len(versions), mixed, comparable
 
 
-def run_one(n: int, refresh: bool, full: Path) -> None:
-    with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp:
+def run_one(n: int, refresh: bool, full: Path, replicas: int = 1,
+            link_code: str | None = None) -> None:
+    with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp, contextlib.ExitStack() as apps:
         db = Path(tmp) / "load.duckdb"
         shutil.copyfile(full, db)
         env = {"KG_DB_PATH": str(db), "KG_AUTO_FETCH": "0"}
-        with run_app(env, timeout=120) as url:
-            port = int(url.rsplit(":", 1)[1])
-            pid = streamlit_pid(port)
-            from data_sources.store import get_store
-            regs = get_store(db).query("SELECT code, name FROM regions WHERE level = "
-                                       "'kommune' ORDER BY code")
-            labels = [f"{c} {nm}" for c, nm in zip(regs["code"], regs["name"])]
-            # warm-up: one session through the whole pattern (process start, imports)
-            asyncio.run(drive(url, 1, labels[:3], db, False, pid))
-            base = rss_mb(pid)
-            results, peak = asyncio.run(drive(url, n, labels, db, refresh, pid))
-            end = rss_mb(pid)
+        urls = [apps.enter_context(run_app({**env, "KG_APP_LOG": f"{tmp}/app{k}.log"},
+                                           timeout=120)) for k in range(replicas)]
+        pids = [streamlit_pid(int(u.rsplit(":", 1)[1])) for u in urls]
+        from data_sources.store import get_store
+        regs = get_store(db).query("SELECT code, name FROM regions WHERE level = "
+                                   "'kommune' ORDER BY code")
+        labels = [f"{c} {nm}" for c, nm in zip(regs["code"], regs["name"])]
+        link = next((x for x in labels if x.split()[0] == link_code), None)
+        if link_code and link is None:
+            raise SystemExit(f"--link {link_code}: no such kommune in the store")
+        # warm-up: one session per replica through the whole pattern (process start,
+        # imports), on kommuner the run does not use first
+        for url, pid in zip(urls, pids):
+            asyncio.run(drive([url], 1, labels[:4], db, False, [pid]))
+        base = sum(rss_mb(p) for p in pids)
+        results, peak = asyncio.run(drive(urls, n, labels, db, refresh, pids, link))
+        end = sum(rss_mb(p) for p in pids)
         errors = [r.error for _, r in results if r.error]
         ms = sorted(r.ms for _, r in results if not r.error)
         p50 = statistics.median(ms) if ms else float("nan")
         p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))] if ms else float("nan")
         versions, mixed, comparable = check_versions(results)
         print(f"sessions={n} p50_ms={p50:.0f} p95_ms={p95:.0f} errors={len(errors)} "
-              f"rss_mb={peak:.0f}", flush=True)
+              f"rss_mb={peak:.0f}" + (f" replicas={replicas}" if replicas > 1 else "")
+              + (f" link={link_code}" if link_code else ""), flush=True)
         per = (end - base) / max(n, 1)
         print(f"  actions={len(ms)} rss_after_warmup_mb={base:.0f} rss_end_mb={end:.0f} "
               f"per_extra_session_mb={per:.1f} versions_seen={versions} mixed_runs={mixed} "
@@ -293,10 +312,14 @@ def main(argv=None) -> None:
     ap.add_argument("--sessions", type=int, nargs="+", default=[10, 25, 50])
     ap.add_argument("--refresh", action="store_true",
                     help="publish a new store version in the middle of each run")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="app processes on the same store, sessions spread over them")
+    ap.add_argument("--link", metavar="CODE",
+                    help="every session opens this kommune first (one shared link)")
     args = ap.parse_args(argv)
     full = cached_full_store()
     for n in args.sessions:
-        run_one(n, args.refresh, full)
+        run_one(n, args.refresh, full, args.replicas, args.link)
 
 
 if __name__ == "__main__":

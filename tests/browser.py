@@ -68,7 +68,8 @@ def run_app(env: dict[str, str], timeout: float = TIMEOUT_MS / 1000, script: Pat
     """``streamlit run app.py`` (or ``script``) on a free loopback port; yields its URL."""
     port = free_port()
     full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
-    log = open(Path(env.get("KG_DB_PATH", "/tmp/kg-app")).with_suffix(".log"), "w")
+    log = open(env.get("KG_APP_LOG") or
+               Path(env.get("KG_DB_PATH", "/tmp/kg-app")).with_suffix(".log"), "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),

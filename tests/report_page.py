@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from analysis.report import Report
 
 
 def markdown_tables(at) -> list[tuple[list[str], list[list[str]]]]:
-    """The Markdown tables on the page (``render.table(..., static=True)``) as (columns,
-    rows), cells unescaped."""
+    """The Markdown tables on the page (``render.table``) as (columns, rows), cells
+    unescaped."""
     def cells(line: str) -> list[str]:
         parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
         return [re.sub(r"\\(.)", r"\1", p.strip()) for p in parts]
@@ -20,6 +22,13 @@ def markdown_tables(at) -> list[tuple[list[str], list[list[str]]]]:
                                                                           lines[1]):
             out.append((cells(lines[0]), [cells(x) for x in lines[2:]]))
     return out
+
+
+def tables(at) -> list[pd.DataFrame]:
+    """Every table on the page as a frame of the text shown: the Markdown tables
+    (``render.table``) and the interactive grids, in page order within each kind."""
+    return [pd.DataFrame(rows, columns=cols) for cols, rows in markdown_tables(at)] + \
+        [d.value for d in at.dataframe]
 
 
 def assert_page_shows(at, report: Report, choice: tuple[str, ...] = ()) -> None:

@@ -56,8 +56,11 @@ def test_own_numbers_from_the_link_in_chromium(server, page, tmp_path):
               "&plan=2027:12,2029:-8")
     wait_idle(page)
     page.get_by_role("heading", name="Tjenester og kapasitet – Bodø").wait_for()
-    page.get_by_text("Kommunens egne tall og økonomiplan (i bruk)").first.click()
-    page.get_by_text("Institusjonsplasser").first.wait_for()
+    page.get_by_text("Kommunens egne tall er i bruk").first.wait_for()
+    page.get_by_text("Kommunens egne tall og økonomiplan").first.click()  # drawn when opened
+    places = page.get_by_role("spinbutton", name="Institusjonsplasser")
+    places.wait_for()
+    assert places.input_value() == "300"
     assert page.get_by_text("Plassbehov og plasser, Bodø").count() >= 1
     # in «Kort oppsummert» and above the capacity chart
     assert page.get_by_text("Økonomiplanen endrer plassene slik: 2027: +12, 2029: −8").count() \

@@ -302,3 +302,25 @@ def test_markdown_table_escapes_and_aligns():
     class At:
         markdown = [Md()]
     assert markdown_tables(At()) == [(list(df.columns), df.to_numpy().tolist())]
+
+
+def test_a_report_item_is_drawn_once_and_shared():
+    """Figures and Markdown tables are kept on the report's own items (``render._kept``):
+    a second draw of the same report reuses them; a new report (new store version, region
+    or alternative) is drawn anew; the item's fields and repr are unchanged."""
+    import pandas as pd
+
+    from analysis.report import Chart, Table
+    from ui import render
+    data = pd.DataFrame({"label": ["Bodø", "Bodø"], "year": [2024, 2025],
+                         "value": [22.2, 23.4]})
+    c, twin = (Chart("k", "Tittel", "lines", data.copy()) for _ in range(2))
+    fig = render.shared_figure(c)
+    assert render.shared_figure(c) is fig
+    assert render.shared_figure(twin) is not fig
+    assert "_drawn" not in repr(c) and repr(c) == repr(twin)  # not part of the chart
+    assert [t.y for t in fig.data] == [(22.2, 23.4)]
+    t = Table("t", "Tabell", pd.DataFrame({"År": [2025], "Antall": [1234.4]}), {"Antall": 0})
+    md = render._kept(t, "markdown", lambda: render._markdown_table(t.formatted()))
+    assert md.splitlines()[2] == "| 2025 | 1\u00a0234 |"
+    assert render._kept(t, "markdown", lambda: "rebuilt") is md

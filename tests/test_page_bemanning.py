@@ -7,6 +7,7 @@ import pytest
 from analysis import services as sv
 from analysis import staffing as sf
 from data_sources.store import get_store
+from tests.report_page import tables
 from tests.test_page_tjenester import make_store, metric, run_page
 from analysis.format import fmt_int, fmt_share
 
@@ -39,7 +40,7 @@ def test_bemanning_figures_equal_model(monkeypatch, store_path):
     assert m.value == fmt_share(value(out, 2040, "share"), 1)
     _, land = outlook(store_path, "0", "land")
     assert f"landet {fmt_share(value(land, 2040, 'share'), 1)}" in m.delta
-    share = next(d.value for d in at.dataframe if "Region" in d.value.columns)
+    share = next(t for t in tables(at) if "Region" in t.columns)
     assert share["Region"].tolist()[:1] == ["Bodø"]
     assert "Hele landet" in share["Region"].tolist()
 
@@ -53,7 +54,7 @@ def test_home_weight_assumption_and_its_effect(monkeypatch, store_path):
     base = sv.load_base(s, "1804", "kommune")
     pop = sv.population_frame(s, "1804", base.pop_year)
     at_w = {w: value(sf.outlook(base, pop, home_weight=w), 2040) for w in (0.1, 0.2, 0.4)}
-    table = next(d.value for d in at.dataframe if "Vekt" in d.value.columns).set_index("Vekt")
+    table = next(t for t in tables(at) if "Vekt" in t.columns).set_index("Vekt")
     assert table.loc["0,2", "Årsverk 2040, uendret"] == fmt_int(at_w[0.2])
     assert table.loc["0,1", "Årsverk 2040, uendret"] == fmt_int(at_w[0.1])
     assert table.loc["0,4", "Forskjell mot antatt vekt"] == \

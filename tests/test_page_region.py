@@ -8,6 +8,7 @@ import pytest
 
 from analysis import indicators as ind
 from data_sources.store import get_store
+from tests.report_page import tables
 from tests.test_page_tjenester import run_page, store_path  # noqa: F401  (fixture)
 
 PAGE = "views/region.py"
@@ -112,7 +113,7 @@ def test_saved_set_joins_the_kostra_table_on_tjenester(monkeypatch, store_path):
     assert not at.exception
     assert set(at.query_params["sml"].split(",")) == {"1804", "1856", "1508", "1580"}
     assert any(s.value.endswith("og lagret utvalg") for s in at.subheader)
-    latest = next(d.value for d in at.dataframe if "Indikator" in d.value.columns)
+    latest = next(t for t in tables(at) if "Indikator" in t.columns)
     col = "Lagret utvalg (median av 3)"
     assert col in latest.columns
     row = latest[latest["Indikator"].str.startswith("Andel 80+ med hjemmetjenester")].iloc[0]

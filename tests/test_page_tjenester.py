@@ -16,6 +16,7 @@ from analysis import services as sv
 from data_sources import catalog
 from data_sources.store import SourceInfo, Store, get_store, reset_store
 from tests.paths import ROOT, shared
+from tests.report_page import tables
 from tests.test_kostra_analysis import changes, ingest_11875, ingest_12209
 
 POP_FILE = ("befolkning_historikk/csdata_niphr/"
@@ -172,7 +173,7 @@ def test_page_shows_model_numbers(monkeypatch, store_path):
     first = metric(at, "For få plasser fra").value
     assert first == ("i dag" if cap.first_year_over == 2026 else str(cap.first_year_over))
     # KOSTRA comparison: 12209 hjemmetjenester 80+ 2023 for Bodø = 22,2 % (real SSB value)
-    latest = at.dataframe[-1].value.set_index("Indikator")
+    latest = next(t for t in tables(at) if "Indikator" in t.columns).set_index("Indikator")
     row = latest.loc["Andel 80+ med hjemmetjenester (prosent)"]
     assert row["År"] == "2023" and row["Bodø"] == "22,2"
     assert any("Metode" in e.label for e in at.expander)
@@ -248,7 +249,7 @@ def test_own_numbers_in_the_link_replace_kostra(monkeypatch, store_path):
     # Hand: scaling today's users in every age band by 200 / KOSTRA's total scales the
     # projection by the same factor (users(t) = Σ users_band × growth_band(t)).
     assert metric(at, "Langtidsopphold 2040").value == fmt_int(lt2040 * 200 / kostra_lt)
-    assert any("(i bruk)" in e.label for e in at.expander)
+    assert any("Kommunens egne tall er i bruk" in c.value for c in at.caption)
     caps = " ".join(c.value for c in at.caption)
     assert (f"Kommunens egne tall erstatter KOSTRA i modellen: Beboere med langtidsopphold: "
             f"200 (kommunens egne tall; KOSTRA: {fmt_int(kostra_lt)}); Institusjonsplasser: "
@@ -257,12 +258,12 @@ def test_own_numbers_in_the_link_replace_kostra(monkeypatch, store_path):
     own = sv.with_own_numbers(base, sv.OwnNumbers(users=(("langtid", 200.0),), places=300.0))
     need = sv.place_need(sv.project_users(own.bands, sv.population_frame(s, "1804", 2026),
                                           2026), "MMMM")
-    cap = next(d.value for d in at.dataframe if "Planlagte plasser" in d.value.columns)
+    cap = next(t for t in tables(at) if "Planlagte plasser" in t.columns)
     row = cap.set_index("År").loc["2030"]
     assert row["Planlagte plasser"] == "304"
     assert row["Behov, uendret"] == fmt_int(need.loc[2030])
     assert row["Mangler, uendret"] == fmt_int(round(need.loc[2030]) - 304)
-    cov = next(d.value for d in at.dataframe if "Brukertall" in d.value.columns)
+    cov = next(t for t in tables(at) if "Brukertall" in t.columns)
     marks = dict(zip(cov["Tjeneste"], cov["Brukertall"]))
     assert marks["Beboere med langtidsopphold"] == "kommunens egne tall"
     assert marks["Mottakere av hjemmetjenester"] == "KOSTRA"
@@ -285,13 +286,16 @@ def test_own_numbers_typed_in_the_form_travel_to_bemanning(monkeypatch, store_pa
     at = run_page(monkeypatch, store_path, "views/tjenester.py", aar="2040",
                   egen_plass="-5")
     assert any("egen_plass=«-5» i lenken er ikke et helt tall" in w.value for w in at.warning)
-    assert not any("(i bruk)" in e.label for e in at.expander)
+    assert not any("Kommunens egne tall er i bruk" in c.value for c in at.caption)
+    assert not at.number_input  # the form is drawn only when opened
+    at.session_state["own_open"] = True  # the user opens «Kommunens egne tall …»
+    at.run()
     at.number_input(key="_w_own_aarsverk").set_value(900.0).run()
     at.number_input(key="_w_own_places").set_value(320).run()
     at.text_input(key="_w_own_plan").input("2028: +10, 2031: x").run()
     assert not at.exception
     assert any("«2031: x» kan ikke brukes" in w.value for w in at.warning)
-    cap = next(d.value for d in at.dataframe if "Planlagte plasser" in d.value.columns)
+    cap = next(t for t in tables(at) if "Planlagte plasser" in t.columns)
     assert cap.set_index("År").loc["2030", "Planlagte plasser"] == "330"
     assert at.query_params["egen_aarsv"] == "900" and at.query_params["plan"] == "2028:10"
     at.switch_page("views/bemanning.py").run()

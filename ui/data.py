@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -146,6 +147,32 @@ def region_options() -> pd.DataFrame:
     """code, name, level, parent_code, kostra_group, centrality, label — land, fylker,
     kommuner."""
     return cached(_region_options)
+
+
+@dataclass(frozen=True)
+class RegionLookup:
+    """The sidebar's region options as plain dicts: labels and names by code, code by
+    label, (name, level, parent code) by code."""
+    labels: dict[str, str]
+    names: dict[str, str]
+    code_of: dict[str, str]
+    rows: dict[str, tuple[str, str, str | None]]
+
+
+def _region_lookup(s: Store) -> RegionLookup:
+    opts = _region_options(s)
+    codes, names = opts["code"].tolist(), opts["name"].tolist()
+    labels = opts["label"].tolist()
+    parents = [None if p is None or p != p else str(p) for p in opts["parent_code"].tolist()]
+    return RegionLookup(dict(zip(codes, labels)), dict(zip(codes, names)),
+                        dict(zip(labels, codes)),
+                        dict(zip(codes, zip(names, opts["level"].tolist(), parents))))
+
+
+def region_lookup() -> RegionLookup:
+    """``region_options`` as dicts, one shared object per store version (the sidebar reads
+    it on every run: no copy of the frame to unpickle, no pandas iteration)."""
+    return shared(_region_lookup)
 
 
 def _status(s: Store) -> pd.DataFrame:

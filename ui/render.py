@@ -7,9 +7,9 @@ presentation mode and the exporters use the same function); ``metric``, ``table`
 
 from __future__ import annotations
 
-import hashlib
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,10 +22,13 @@ PLOTLY_CONFIG = {"displaylogo": False}
 
 def _lines(chart: Chart, height: int):
     d, spec = chart.data, chart.spec
+    labels = d["label"].to_numpy(dtype=object)
+    years, values = d["year"].to_numpy(), d["value"].to_numpy()
+    order = np.argsort(years, kind="stable")  # by year within each line
     traces = []
-    for i, lab in enumerate(dict.fromkeys(d["label"])):
-        t = d[d["label"] == lab].sort_values("year")
-        traces.append(dict(type="scatter", x=t["year"].tolist(), y=t["value"].tolist(),
+    for i, lab in enumerate(dict.fromkeys(labels.tolist())):
+        at = order[labels[order] == lab]
+        traces.append(dict(type="scatter", x=years[at].tolist(), y=values[at].tolist(),
                            mode="lines+markers", name=lab,
                            hovertemplate=f"%{{y:,.{spec.get('decimals', 1)}f}}",
                            line=dict(color=charts.REGION_COLORS[i % 4],
@@ -92,34 +95,32 @@ def metric(col, kf: KeyFigure) -> None:
 
 
 _NUMBER = re.compile(r"[−+-]?[\d\u00a0\u202f ]+(,\d+)?( ?%)?")
+_MD_ESCAPE = {ord("\n"): " ", **{ord(ch): "\\" + ch for ch in "\\|*_$`[]<>#"}}
 
 
 def _markdown_table(df: pd.DataFrame) -> str:
     """A formatted frame as a Markdown table: number columns right-aligned, text left."""
     def cell(v) -> str:  # Markdown's special characters as text ($ would start maths)
-        out = str(v).replace("\n", " ")
-        for ch in "\\|*_$`[]<>#":
-            out = out.replace(ch, "\\" + ch)
-        return out
+        return str(v).translate(_MD_ESCAPE)
     head = "| " + " | ".join(cell(c) for c in df.columns) + " |"
     def numeric(col) -> bool:
-        vals = [str(v) for v in df[col] if str(v) not in ("–", "-", "")]
+        vals = [str(v) for v in df[col].tolist() if str(v) not in ("–", "-", "")]
         return bool(vals) and all(_NUMBER.fullmatch(v) for v in vals)
     align = "|" + "|".join("---:" if numeric(c) else ":---" for c in df.columns) + "|"
     rows = ["| " + " | ".join(cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
     return "\n".join([head, align, *rows])
 
 
-def table(t: Table, static: bool = False) -> None:
-    """``static``: a plain Markdown table for a few rows, text the browser draws as it is,
-    instead of the interactive grid, whose code (the grid and Arrow: 21 files, 1.6 MB of
-    JavaScript) a page would otherwise load and run for it."""
-    if static:
-        st.markdown(_markdown_table(t.formatted()))
-    else:
-        st.dataframe(t.formatted(), hide_index=True)
-    if t.caption:
-        st.caption(t.caption)
+def table(t: Table, caption: str | None = None) -> None:
+    """A report table as a plain Markdown table, and its caption (``caption``: another
+    line instead of the table's own). Report tables are small (at most a few dozen rows):
+    text the browser draws as it is is cheaper to send and to draw than the interactive
+    grid, whose code (the grid and Arrow: 21 files, 1.6 MB of JavaScript) a page would
+    otherwise load and run; CSV and Excel downloads sit under each table."""
+    st.markdown(_kept(t, "markdown", lambda: _markdown_table(t.formatted())))
+    caption = t.caption if caption is None else caption
+    if caption:
+        st.caption(caption)
 
 
 def notes(report: Report) -> None:
@@ -140,31 +141,32 @@ def header(report: Report) -> bool:
     return True
 
 
-@st.cache_resource(show_spinner=False, max_entries=2048)
-def _shared_figure(_charts: tuple[Chart, ...], digest: str, year: int | None):
-    if len(_charts) == 1:
-        return charts.frozen(figure(_charts[0], year=year))
-    first = _charts[0]
-    return charts.frozen(charts.band_grid(
-        [(c.data, c.title) for c in _charts], first.spec["base_year"],
-        projected_name=first.spec["projected_name"]))
-
-
-def _digest(cs: tuple[Chart, ...]) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for c in cs:
-        h.update(pd.util.hash_pandas_object(c.data, index=True).to_numpy().tobytes())
-        h.update(repr((c.kind, c.title, list(c.data.columns), sorted(c.spec.items(), key=str)))
-                 .encode())
-    return h.hexdigest()
+def _kept(item, key, build):
+    """``build()``, built once and kept on ``item``: a report chart or table, which
+    ``data.shared`` hands to every run and session of one store version and selection,
+    and which nothing changes after the report is built. So a figure or a drawn table is
+    made once per report and shared with it; a new store version, region or alternative
+    is a new report with new items. (Kept outside the dataclass's fields, so its fields
+    and repr are unchanged.)"""
+    kept = item.__dict__.setdefault("_drawn", {})
+    out = kept.get(key)
+    if out is None:  # two runs at once may both build it: the same result, one is kept
+        out = kept.setdefault(key, build())
+    return out
 
 
 def shared_figure(c: Chart, year: int | None = None):
-    """``figure(c)``, built once per chart content and shared by every run and session
-    (figures are only read after this; ``charts.frozen`` keeps Streamlit from deep-copying
-    them on every draw). Keyed on a digest of the chart's data and options, so a new store
-    version, region or alternative gets its own figure."""
-    return _shared_figure((c,), _digest((c,)), year)
+    """``figure(c)``, built once per chart and shared by every run and session."""
+    # ``charts.frozen``: Streamlit does not deep-copy the kept figure on every draw
+    return _kept(c, ("figure", year), lambda: charts.frozen(figure(c, year=year)))
+
+
+def _grid_figure(cs: tuple[Chart, ...]):
+    """Band charts as small multiples in one figure, kept on the first chart."""
+    first = cs[0]
+    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.frozen(charts.band_grid(
+        [(c.data, c.title) for c in cs], first.spec["base_year"],
+        projected_name=first.spec["projected_name"])))
 
 
 def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
@@ -172,7 +174,7 @@ def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
     each), their shared source line once, and each chart's CSV/Excel downloads."""
     from ui import export
     assert all(c.kind == "band" for c in cs)
-    st.plotly_chart(_shared_figure(tuple(cs), _digest(tuple(cs)), None), key=key,
+    st.plotly_chart(_grid_figure(tuple(cs)), key=key,
                     config=PLOTLY_CONFIG, theme=charts.PLOTLY_THEME)
     for cap in dict.fromkeys(c.caption for c in cs):
         st.caption(cap)

@@ -39,6 +39,17 @@ SLIDERS = (  # key, label, min, max, step, decimals, unit, help
 )
 
 
+def _option_texts(lo: float, hi: float, step: float, dec: int, unit: str) -> dict[float, str]:
+    n = int(round((hi - lo) / step))
+    return {o: f"{fmt_num(o, dec, sign=unit == '%')} {unit}"
+            for o in (round(lo + i * step, 2) for i in range(n + 1))}
+
+
+# every slider's options and their text, made once (not on every run)
+OPTIONS = {key: _option_texts(lo, hi, step, dec, unit)
+           for key, _, lo, hi, step, dec, unit, _ in SLIDERS}
+
+
 def current() -> sv.Scenario:
     """The scenario as the sliders set it (widget values are in session_state before the
     script reruns, so a page can build its report before drawing the sliders), with the
@@ -92,9 +103,18 @@ def own_controls() -> None:
     replace KOSTRA in the model, are marked «kommunens egne tall» and travel in the link."""
     from analysis import report_link as rl
     ss = st.session_state
-    used = not own_numbers().empty or bool(own_numbers().plan)
-    label = "Kommunens egne tall og økonomiplan" + (" (i bruk)" if used else "")
-    with st.expander(label, expanded=False):
+    own = own_numbers()
+    used = not own.empty or bool(own.plan)
+    # The form is drawn only while open (state tracked, a rerun on open/close): closed, its
+    # eight widgets cost a kommune switch nothing; the numbers live in ``own_*``. The label
+    # stays the same (it is part of the expander's identity: a new label would close it
+    # as the first number is typed), so a line above says when own numbers are in use.
+    if used:
+        st.caption(":material/edit_note: Kommunens egne tall er i bruk (se skjemaet under).")
+    with st.expander("Kommunens egne tall og økonomiplan", expanded=False, key="own_open",
+                     on_change="rerun") as box:
+        if not box.open:
+            return
         st.caption("Skriv inn tall fra kommunens egne systemer. De erstatter KOSTRA-tallet i "
                    "modellen og merkes «kommunens egne tall» på sidene, i filene og i lenken. "
                    "Tomt felt: KOSTRA-tallet brukes.")
@@ -144,16 +164,16 @@ def controls() -> sv.Scenario:
                   " % per år)", key="scn_ssb_standard", on_click=_ssb_standard)
         per_row = 4  # seven sliders in one row wrapped their labels letter by letter
         cols = [c for i in range(0, len(SLIDERS), per_row) for c in st.columns(per_row)]
-        for col, (key, label, lo, hi, step, dec, unit, help_) in zip(cols, SLIDERS):
-            n = int(round((hi - lo) / step))
-            options = [round(lo + i * step, 2) for i in range(n + 1)]
-            nearest = min(options, key=lambda o: abs(o - st.session_state[f"scn_{key}"]))
+        for col, (key, label, *_, help_) in zip(cols, SLIDERS):
+            texts = OPTIONS[key]
+            options = list(texts)
+            now = st.session_state[f"scn_{key}"]
+            nearest = min(options, key=lambda o: abs(o - now))
             if st.session_state.get(f"_w_scn_{key}") not in options:
                 st.session_state[f"_w_scn_{key}"] = nearest
             with col:
-                st.select_slider(
-                    label, options, help=help_, key=f"_w_scn_{key}",
-                    format_func=lambda v, d=dec, u=unit: f"{fmt_num(v, d, sign=u == '%')} {u}")
+                st.select_slider(label, options, help=help_, key=f"_w_scn_{key}",
+                                 format_func=texts.__getitem__)
                 st.session_state[f"scn_{key}"] = float(st.session_state[f"_w_scn_{key}"])
     return current()
 

@@ -51,12 +51,8 @@ def _versions(s) -> dict:
 
 
 def _slider_options() -> tuple[dict, dict]:
-    opts, labels = {}, {}
-    for key, label, lo, hi, step, *_ in scn.SLIDERS:
-        n = int(round((hi - lo) / step))
-        opts[key] = [round(lo + i * step, 2) for i in range(n + 1)]
-        labels[key] = label
-    return opts, labels
+    return ({key: list(texts) for key, texts in scn.OPTIONS.items()},
+            {key: label for key, label, *_ in scn.SLIDERS})
 
 
 def _init_from_url(names: dict[str, str]) -> None:
@@ -170,13 +166,12 @@ def copy_link(page_path: str, key: str = "copy_link") -> None:
 
 def sidebar() -> Selection:
     """Draw the shared sidebar (call once per run, from app.py) and return the selection."""
-    opts = data.region_options()
-    labels = dict(zip(opts["code"], opts["label"]))
-    _init_from_url(dict(zip(opts["code"], opts["name"])))
+    lookup = data.region_lookup()
+    labels, code_of = lookup.labels, lookup.code_of
+    _init_from_url(lookup.names)
     # The widgets own keys _w_*; they are seeded from the persistent keys (set from the URL
     # on first load) and copied back, so the choice survives page switches. Options are the
     # visible labels (searchable by name and number); codes are looked up from them.
-    code_of = {lab: c for c, lab in labels.items()}
     alt_labels = {a: f"{catalog.alternative_label(a)} ({a})" for a in catalog.ALTERNATIVE_ORDER}
     alt_of = {lab: a for a, lab in alt_labels.items()}
     ss = st.session_state
@@ -206,10 +201,8 @@ def sidebar() -> Selection:
                       "er på bokmål.")
         ss.language = ss._w_lang
     _sync_url()
-    row = opts[opts["code"] == ss.region]
-    name = row["name"].iloc[0] if len(row) else ss.region
-    level = row["level"].iloc[0] if len(row) else "kommune"
-    fylke = row["parent_code"].iloc[0] if len(row) and level == "kommune" else None
+    name, level, parent = lookup.rows.get(ss.region, (ss.region, "kommune", None))
+    fylke = parent if level == "kommune" and ss.region in lookup.rows else None
     sel = Selection(ss.region, name, level, fylke, ss.alternative, int(ss.horizon),
                     ss.get("proj_table"))
     ss["_selection"] = sel

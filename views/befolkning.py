@@ -34,7 +34,7 @@ def main() -> None:
         st.caption(figs["crossover"].note)
     with st.expander("Nøkkeltallene som tabell"):
         tab = report.item("nokkeltall_tabell")
-        render.table(tab, static=True)
+        render.table(tab)
         export.item_downloads(report, tab, "kf")
 
     sec = report.section("oppsummering")

@@ -47,7 +47,7 @@ def main() -> None:
         st.caption(t)
     c = sec.items[0]
     render.chart_block(report, c, "share_chart")
-    st.dataframe(c.table().formatted(), hide_index=True)
+    render.table(c.table(), caption="")
 
     sec = report.section("kostra")
     st.subheader(sec.title)

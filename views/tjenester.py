@@ -75,8 +75,7 @@ def main() -> None:
         chart, t = sec.items
         st.markdown(f"**{chart.title}**")
         render.chart_block(report, chart, "cap_chart")
-        st.dataframe(t.formatted(), hide_index=True)
-        st.caption(f"{t.note} {t.caption}")
+        render.table(t, caption=f"{t.note} {t.caption}")
         export.item_downloads(report, t, "dl_cap")
 
     sec = report.section("dekningsgrad")
