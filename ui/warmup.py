@@ -8,7 +8,7 @@ index compares with) and Plotly's first figure. ``start()`` does that work in a 
 thread as soon as the server starts (``serve.py`` calls it from Streamlit's lifespan hook),
 while the first visitor's browser is still loading Streamlit's JavaScript (about a second),
 and for every visitor who comes later. It fills the same caches the pages use
-(``ui.data``, ``analysis.report.memo``, ``ui.render``'s shared figures), so nothing a
+(``ui.data``, ``analysis.report.memo``), so nothing a
 visitor sees changes; a session that needs a result still being built waits for it
 (Streamlit computes one cache entry once). If a step fails, the warm-up logs it and stops,
 and sessions compute what they need themselves.
@@ -78,6 +78,7 @@ def _sidebar() -> None:
     and kommune changes, which regions the store holds."""
     from ui import data, state
     data.region_options()
+    data.region_lookup()
     data.cached(state._changes)
     data.cached(state._versions)
     data.missing_tables("0")
@@ -118,21 +119,17 @@ def _services(sel) -> None:
 
 
 def _figures(report) -> None:
-    """Build and serialise a report's figures as the pages do (Plotly's validators and
-    serialiser load on the first figure of each kind)."""
+    """Build and serialise each of a report's figures once, as ``st.plotly_chart`` does
+    (Plotly loads its validators and serialiser on the first figure of each kind)."""
     import plotly.io
     from analysis.report import Chart
     from ui import render
     if report is None or report.missing:
         return
     for sec in report.sections:
-        cs = tuple(c for c in sec.items if isinstance(c, Chart))
-        if len(cs) > 1 and all(c.kind == "band" for c in cs):  # one small-multiples figure
-            figs = [render._shared_figure(cs, render._digest(cs), None)]
-        else:
-            figs = [render.shared_figure(c, c.spec.get("start_year")) for c in cs]
-        for fig in figs:
-            plotly.io.to_json(fig, validate=False)
+        for c in sec.items:
+            if isinstance(c, Chart):
+                plotly.io.to_json(render.figure(c), validate=False)
 
 
 def warm() -> None:
