@@ -22,7 +22,9 @@ that every (kommune, action, version) gives one set of figures (a run mixing two
 would give a third) and that sessions move to the new version.
 
 Prints per N: ``sessions=50 p50_ms=… p95_ms=… errors=… rss_mb=…`` and a second line with
-the memory each extra session costs, the versions seen and mixed runs.
+the server CPU the run used (in all, and per action: what one action costs the server
+over the websocket, next to ``bench/pages.py``'s in-process figure), the memory each
+extra session costs, the versions seen and mixed runs.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import random
 import shutil
 import statistics
@@ -161,6 +164,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def streamlit_pid(port: int) -> int:
     """The server process listening on ``port`` (the child ``run_app`` started)."""
     out = subprocess.run(["pgrep", "-f", "--", f"--server.port {port}"], capture_output=True,
@@ -288,7 +297,9 @@ def run_one(n: int, refresh: bool, full: Path, replicas: int = 1,
         for url, pid in zip(urls, pids):
             asyncio.run(drive([url], 1, labels[:4], db, False, [pid]))
         base = sum(rss_mb(p) for p in pids)
+        cpu0 = sum(cpu_s(p) for p in pids)
         results, peak = asyncio.run(drive(urls, n, labels, db, refresh, pids, link))
+        cpu = sum(cpu_s(p) for p in pids) - cpu0
         end = sum(rss_mb(p) for p in pids)
         errors = [r.error for _, r in results if r.error]
         ms = sorted(r.ms for _, r in results if not r.error)
@@ -299,7 +310,9 @@ def run_one(n: int, refresh: bool, full: Path, replicas: int = 1,
               f"rss_mb={peak:.0f}" + (f" replicas={replicas}" if replicas > 1 else "")
               + (f" link={link_code}" if link_code else ""), flush=True)
         per = (end - base) / max(n, 1)
-        print(f"  actions={len(ms)} rss_after_warmup_mb={base:.0f} rss_end_mb={end:.0f} "
+        print(f"  actions={len(ms)} server_cpu_s={cpu:.1f} "
+              f"server_cpu_per_action_ms={cpu * 1000 / max(len(results), 1):.0f} "
+              f"rss_after_warmup_mb={base:.0f} rss_end_mb={end:.0f} "
               f"per_extra_session_mb={per:.1f} versions_seen={versions} mixed_runs={mixed} "
               f"pairs_changed_by_refresh={comparable}"
               + (" refresh_published_mid_run" if refresh else ""), flush=True)

@@ -114,6 +114,17 @@ def test_streamlit_config_is_safe_for_visitors():
     assert cfg["client"] == {"toolbarMode": "minimal", "showErrorDetails": "none"}
 
 
+def test_no_full_garbage_collection_after_every_run():
+    """Streamlit's post-run gc.collect(2) cost about half of a kommune switch's server CPU
+    (bench/load.py); the project's config turns it off, and Streamlit reads that config."""
+    import tomllib
+
+    from streamlit import config
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert cfg["runner"]["postScriptGC"] is False
+    assert config.get_option("runner.postScriptGC") is False
+
+
 def test_upload_during_a_long_refresh_says_busy_instead_of_waiting(db, monkeypatch):
     """A refresh holds the writer lock for minutes; an upload in the app waits
     ``fetch.WRITER_WAIT_S`` for it, then says so in Norwegian and changes nothing."""
