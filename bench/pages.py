@@ -35,10 +35,11 @@ the renderer's main-thread busy time over the same interval (CDP ``Performance.g
 TaskDuration). Befolkning also reports the cold start of
 ``/befolkning?region=3103&alt=MMMM&aar=2040`` on a fresh server (``serve.py``, the entry the
 Docker image runs) and a fresh browser (``cold_figures``): ``cold_start_ms`` from the
-server's health check answered to the first chart drawn (``cold_all_ms``: all charts),
-``cold_health_ms`` from starting the server to its health check answered (the warm-up,
-``ui/warmup.py``, runs on after it), and the same for ``streamlit run app.py`` without warm-up
-(``cold_start_unwarmed_ms``, ``cold_health_unwarmed_ms``); ``--cold-runs N`` takes each N
+server's health check answered to the first chart drawn (``cold_all_ms``: all charts;
+``cold_run_ms``: to the first script run finished in the browser, i.e. before the charts
+are drawn), ``cold_health_ms`` from starting the server to its health check answered (it includes the
+warm-up, ``ui/warmup.py``), and the same for ``streamlit run app.py`` without warm-up
+(``cold_start_unwarmed_ms``, ``cold_run_unwarmed_ms``, ``cold_health_unwarmed_ms``); ``--cold-runs N`` takes each N
 times, interleaved, and prints medians (``--cold-only``: just these). Tjenester and
 Bemanning also report ``slider_p50_ms``/``slider_p95_ms``: arrow key on the first scenario
 slider → its charts redrawn.
@@ -442,14 +443,32 @@ COLD_ENTRIES = {
 }
 
 
+# Sets window.__kgFirstRun: page time (ms from navigation start) when the first script run
+# finished in the browser (the app root's script state back to notRunning).
+_FIRST_RUN = """
+new MutationObserver((ms, obs) => {
+  for (const m of ms) {
+    if (m.target.getAttribute('data-test-script-state') === 'notRunning'
+        && m.oldValue !== 'notRunning') {
+      window.__kgFirstRun = performance.now(); obs.disconnect(); return;
+    }
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
 def time_cold(db: Path, entry: str) -> dict:
     """A fresh server (``COLD_ENTRIES[entry]``) and a fresh browser: ``health_ms`` from
-    starting the server to its health check answered, then ``first_ms`` to the first chart
-    drawn and ``all_ms`` to every chart drawn."""
+    starting the server to its health check answered, then ``run_ms`` to the first script
+    run finished in the browser (Streamlit's page loaded, the websocket open, the run done
+    on the server and its elements received), ``first_ms`` to the first chart drawn and
+    ``all_ms`` to every chart drawn."""
     from tests.browser import chromium_page, run_app
     script, extra, link = COLD_ENTRIES[entry]
     store = db.with_name("floor_cold.duckdb") if entry == "floor" else db
     with chromium_page() as page, _shot_on_error(page, f"cold-{entry}"):
+        page.context.add_init_script(_FIRST_RUN)
         page.goto("about:blank")
         t_start = time.perf_counter()
         with run_app({"KG_DB_PATH": str(store), **extra}, timeout=180, script=script) as url:
@@ -458,17 +477,20 @@ def time_cold(db: Path, entry: str) -> dict:
             _wait_first_chart(page)
             first = (time.perf_counter() - t0) * 1000
             _wait_all_charts(page)
-            return {"health_ms": (t0 - t_start) * 1000, "first_ms": first,
-                    "all_ms": (time.perf_counter() - t0) * 1000}
+            all_ms = (time.perf_counter() - t0) * 1000
+            return {"health_ms": (t0 - t_start) * 1000, "first_ms": first, "all_ms": all_ms,
+                    "run_ms": page.evaluate("() => window.__kgFirstRun")}
 
 
 def cold_figures(db: Path, runs: int, floor: bool) -> list[str]:
     """The Befolkning link on a fresh server, ``runs`` times per entry (interleaved, so the
     entries share the machine's load); medians. ``cold_start_ms``/``cold_all_ms``: health
-    check answered → first/every chart drawn, ``cold_health_ms``: server started → health
-    check answered, for the production entry; ``cold_start_unwarmed_ms``/
-    ``cold_health_unwarmed_ms`` the same for ``streamlit run app.py``; with ``floor``,
-    ``cold_floor_ms``/``cold_floor_health_ms`` and ``cold_ratio`` = start / floor."""
+    check answered → first/every chart drawn, ``cold_run_ms``: → the first script run
+    finished in the browser, ``cold_health_ms``: server started → health check answered,
+    for the production entry; ``cold_start_unwarmed_ms``/
+    ``cold_run_unwarmed_ms``/``cold_health_unwarmed_ms`` the same for ``streamlit run
+    app.py``; with ``floor``, ``cold_floor_ms``/``cold_floor_run_ms``/
+    ``cold_floor_health_ms`` and ``cold_ratio`` = start / floor."""
     entries = ["served", "unwarmed"] + (["floor"] if floor else [])
     got: dict[str, list[dict]] = {e: [] for e in entries}
     for _ in range(runs):
@@ -480,11 +502,14 @@ def cold_figures(db: Path, runs: int, floor: bool) -> list[str]:
 
     parts = [f"cold_start_ms={med('served', 'first_ms'):.0f}",
              f"cold_all_ms={med('served', 'all_ms'):.0f}",
+             f"cold_run_ms={med('served', 'run_ms'):.0f}",
              f"cold_health_ms={med('served', 'health_ms'):.0f}",
              f"cold_start_unwarmed_ms={med('unwarmed', 'first_ms'):.0f}",
+             f"cold_run_unwarmed_ms={med('unwarmed', 'run_ms'):.0f}",
              f"cold_health_unwarmed_ms={med('unwarmed', 'health_ms'):.0f}"]
     if floor:
         parts += [f"cold_floor_ms={med('floor', 'first_ms'):.0f}",
+                  f"cold_floor_run_ms={med('floor', 'run_ms'):.0f}",
                   f"cold_floor_health_ms={med('floor', 'health_ms'):.0f}",
                   f"cold_ratio={med('served', 'first_ms') / med('floor', 'first_ms'):.1f}"]
     if runs > 1:  # every run's first chart, per entry in the order above

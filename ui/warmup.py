@@ -6,23 +6,25 @@ every page reads (the sidebar's region list, the link's data versions and kommun
 which regions the store holds, the sources, the country's population cube every growth
 index compares with) and Plotly's first figure. ``start()`` does that work in a background
 thread as soon as the server starts (``serve.py`` calls it from Streamlit's lifespan hook),
-while the first visitor's browser is still loading Streamlit's JavaScript (about a second),
-and for every visitor who comes later. It fills the same caches the pages use
-(``ui.data``, ``analysis.report.memo``), so nothing a
-visitor sees changes; a session that needs a result still being built waits for it
-(Streamlit computes one cache entry once). If a step fails, the warm-up logs it and stops,
-and sessions compute what they need themselves.
+and the server starts listening, so answers its health check, when it is done (``WAIT_S``
+at most). It fills the same caches the pages use (``ui.data``, ``analysis.report.memo``),
+so nothing a visitor sees changes. If a step fails, the warm-up logs it and stops, and
+sessions compute what they need themselves.
 
-The server does not wait for it: the health check answers as soon as Streamlit is up. Held
-back until the warm-up was done (measured, ``bench/pages.py --cold-only``), the health check
-came about 2–3 s later on this 2-core machine, for a first chart only as early, measured from
-the server's start, as without holding it back; meanwhile a proxy would have answered
-visitors with errors.
+Why the health check waits: the proxy (``deploy/Caddyfile``) sends visitors only to
+replicas that answer it, so a restarted replica is warm before anyone is routed to it, and a
+link opened as soon as a server answers does not pay for the warm-up. Measured on this
+2-core machine with the machine loaded by other work (``bench/pages.py --cold-only``):
+started without waiting, the warm-up was still running when the first browser's script run
+came (about a second after the health check: Streamlit's JavaScript loads first), competed
+with it for the interpreter, and that run finished no sooner than without any warm-up
+(``cold_run_ms`` 5.4 s against 5.3 s, medians of 3).
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -32,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
 
+WAIT_S = 60.0  # the longest the server waits for the warm-up before it starts listening
 done = threading.Event()  # set when the warm-up has finished (or given up)
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
@@ -166,6 +169,8 @@ def start() -> threading.Thread:
 @contextlib.asynccontextmanager
 async def lifespan(app):
     """Streamlit's lifespan hook (``st.App(..., lifespan=lifespan)``): the runtime has
-    started, so the caches the warm-up fills are the ones sessions read."""
+    started, so the caches the warm-up fills are the ones sessions read; the server starts
+    listening when the warm-up is done (or after ``WAIT_S``)."""
     start()
+    await asyncio.to_thread(done.wait, WAIT_S)
     yield None
