@@ -106,15 +106,16 @@ def item_frame(item: Chart | Table, language: str = "nb") -> pd.DataFrame:
 def item_downloads(report: Report, item: Chart | Table, key: str) -> None:
     """«Last ned CSV» and «Last ned Excel» of one chart or table of ``report``."""
     t = _table(item)
-    header = header_rows(report, t.caption)
+    # the files (and their header block) are made only when a button is pressed
     with st.container(horizontal=True, gap="small"):
         st.download_button("Last ned CSV",
-                           data=lambda: to_csv_bytes(item_frame(t, report.language), header),
+                           data=lambda: to_csv_bytes(item_frame(t, report.language),
+                                                     header_rows(report, t.caption)),
                            file_name=file_name(report, t.key, "csv"), mime="text/csv",
                            key=f"{key}_csv", on_click="ignore", icon=":material/download:")
         st.download_button("Last ned Excel",
                            data=lambda: to_excel_bytes(item_frame(t, report.language),
-                                                       t.title, header),
+                                                       t.title, header_rows(report, t.caption)),
                            file_name=file_name(report, t.key, "xlsx"), mime=XLSX,
                            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
 

@@ -164,9 +164,9 @@ def shared_figure(c: Chart, year: int | None = None):
 def _grid_figure(cs: tuple[Chart, ...]):
     """Band charts as small multiples in one figure, kept on the first chart."""
     first = cs[0]
-    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.frozen(charts.band_grid(
-        [(c.data, c.title) for c in cs], first.spec["base_year"],
-        projected_name=first.spec["projected_name"])))
+    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.frozen(
+        charts.band_grid([(c.data, c.title) for c in cs], first.spec["base_year"],
+                         projected_name=first.spec["projected_name"])))
 
 
 def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
