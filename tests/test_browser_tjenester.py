@@ -34,6 +34,8 @@ def test_tjenester_in_chromium(server, page, tmp_path):
     page.get_by_role("heading", name="Tjenester og kapasitet – Bodø").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_text("Institusjon 2040").first.wait_for()
+    page.get_by_text("For få plasser fra").first.wait_for()  # the last metric of the row
+    wait_idle(page)
     assert page.get_by_text("For få plasser fra").count() == 1
     shot(page, "tjenester", tmp_path)
     # move the healthier-ageing slider with the keyboard: 0 → 2 years
@@ -45,7 +47,7 @@ def test_tjenester_in_chromium(server, page, tmp_path):
     wait_run(page, before)
     page.get_by_text("sunnere aldring").first.wait_for()  # scenario named in the caption
     wait_idle(page)  # and any rerun still queued by the key presses is done
-    assert page.get_by_text("i scenarioet").count() >= 1
+    page.get_by_text("i scenarioet").first.wait_for()
     shot(page, "tjenester_scenario", tmp_path)
 
 
