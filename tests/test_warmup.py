@@ -95,3 +95,36 @@ def test_first_run_after_warmup_shows_the_same_page_with_fewer_reads(stores, mon
         assert calls == []
     else:  # Bodø's own rows are read; the sidebar's, the sources and the country's are not
         assert 0 < len(calls) < cold_reads
+
+
+def test_a_prefetched_link_is_the_report_its_page_draws(stores, monkeypatch):
+    """What ``warmup.Prefetch`` starts when a browser asks for a Befolkning link's page: the
+    report the page's first run then asks for, with the link's kommune, alternative, year,
+    målform and comparison set (so the page reads nothing more), and the same page."""
+    cold_db, warm_db = stores
+    monkeypatch.setenv("KG_AUTO_FETCH", "0")
+    reset_store()
+    link = {"region": "1804", "alt": "LLML", "aar": "2050", "maal": "nn", "sml": "1856,1508"}
+
+    def page():
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params.update(link)
+        at.run()
+        at.switch_page("views/befolkning.py")
+        at.run()
+        assert not at.exception, at.exception
+        return _shown(at)
+
+    monkeypatch.setenv("KG_DB_PATH", str(cold_db))
+    calls = _count_reads(monkeypatch)
+    cold = page()
+    monkeypatch.setenv("KG_DB_PATH", str(warm_db))
+    warmup.warm()
+    warmup.prefetch("befolkning", link)
+    calls.clear()
+    warm = page()
+    reset_store()
+    assert warm == cold
+    assert cold[0] == ("title", "Befolkning – Bodø")
+    assert any("Lagra utval (2 kommunar)" in str(x) for x in cold)  # nynorsk, the set
+    assert calls == []

@@ -30,6 +30,7 @@ import importlib
 import logging
 import threading
 from pathlib import Path
+from urllib.parse import parse_qs
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
@@ -154,6 +155,73 @@ def warm() -> None:
         LOG.warning("warm-up stopped early", exc_info=True)
     finally:
         done.set()
+
+
+def prefetch(view: str, params: dict[str, str]) -> None:
+    """Build Befolkning's report for a link (``view``: the URL path's last part, ``params``:
+    its query) as the page will ask for it: the link is read as ``ui.state`` reads it, so
+    the selection, målform and comparison set, hence the cache key, are the page's.
+    Called when the browser asks for the page's HTML (``Prefetch``); the page's first script
+    run comes about a second later, once Streamlit's JavaScript has loaded, and finds the
+    report built. Other views are left to their first run."""
+    if view != "befolkning" or "region" not in params:
+        return
+    from analysis import report_link as rl
+    from analysis.population_report import population_report
+    from analysis.report import Selection
+    from data_sources import catalog
+    from ui import data, state
+    with data.run_scope():
+        lookup = data.region_lookup()
+        link = rl.parse(params, lookup.names, data.cached(state._changes),
+                        catalog.ALTERNATIVE_ORDER, *state._slider_options())
+        v = data.cached(state._versions)
+        newest = next(iter(v["rounds"]), None)
+        proj = v["rounds"][link.proj_round] if link.proj_round in v["rounds"] \
+            and link.proj_round != newest else None
+        name, level, parent = lookup.rows.get(link.region, (link.region, "kommune", None))
+        fylke = parent if level == "kommune" and link.region in lookup.rows else None
+        sel = Selection(link.region, name, level, fylke, link.alternative, int(link.horizon),
+                        proj)
+        data.shared(population_report, sel, link.language, tuple(link.compare or ()))
+
+
+_PREFETCHED: dict[tuple[str, str], None] = {}  # recent links (view, query), oldest first
+
+
+def _prefetch_once(view: str, query: str) -> None:
+    """``prefetch`` in a daemon thread, once per recent link (a webinar opening one link
+    starts one build; the sessions then share the report)."""
+    with _lock:
+        if (view, query) in _PREFETCHED:
+            return
+        _PREFETCHED[(view, query)] = None
+        while len(_PREFETCHED) > 256:
+            del _PREFETCHED[next(iter(_PREFETCHED))]
+    params = {k: v[-1] for k, v in parse_qs(query).items()}
+
+    def run():
+        try:
+            prefetch(view, params)
+        except Exception:  # an optimisation only: the page computes it itself
+            LOG.warning("prefetch of %s?%s failed", view, query, exc_info=True)
+
+    threading.Thread(target=run, name="kg-prefetch", daemon=True).start()
+
+
+class Prefetch:
+    """ASGI middleware (``st.App(..., middleware=[Middleware(Prefetch)])``): a GET for a
+    view's page with a query (a shared link) starts ``prefetch`` and is served as usual."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("method") == "GET" and scope.get("query_string"):
+            view = scope.get("path", "").rstrip("/").rsplit("/", 1)[-1]
+            if view == "befolkning" and done.is_set():
+                _prefetch_once(view, scope["query_string"].decode("latin-1"))
+        await self.app(scope, receive, send)
 
 
 def start() -> threading.Thread:
