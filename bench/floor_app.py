@@ -35,8 +35,12 @@ def _none(self, *args, **kwargs):
     return None
 
 
-def _container(self, *args, **kwargs):
-    return self.container()
+def _container(self, label=None, expanded=False, *args, **kwargs):
+    c = self.container()
+    # an expander that tracks its state says whether it is open (the page skips the content
+    # of a closed one); as on the page, it starts closed unless ``expanded``
+    c.open = bool(expanded) if kwargs.get("on_change", "ignore") != "ignore" else None
+    return c
 
 
 def _tabs(self, labels, *args, **kwargs):

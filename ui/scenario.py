@@ -111,8 +111,9 @@ def own_controls() -> None:
     # as the first number is typed), so a line above says when own numbers are in use.
     if used:
         st.caption(":material/edit_note: Kommunens egne tall er i bruk (se skjemaet under).")
-    with st.expander("Kommunens egne tall og økonomiplan", expanded=False, key="own_open",
-                     on_change="rerun") as box:
+    box = st.expander("Kommunens egne tall og økonomiplan", expanded=False, key="own_open",
+                      on_change="rerun")
+    with box:
         if not box.open:
             return
         st.caption("Skriv inn tall fra kommunens egne systemer. De erstatter KOSTRA-tallet i "
