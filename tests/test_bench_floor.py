@@ -4,6 +4,8 @@ mean nothing (a closed state-tracking expander once made it fail before the firs
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from data_sources.store import reset_store
@@ -15,7 +17,14 @@ from tests.test_page_tjenester import run_page, store_path  # noqa: F401  (fixtu
 def test_floor_app_draws_the_page_charts(monkeypatch, store_path, view):  # noqa: F811
     from streamlit.testing.v1 import AppTest
     import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
     page = run_page(monkeypatch, store_path, f"views/{view}.py")
+    # floor_app replaces Streamlit's element functions for the whole process: put them back
+    # after this test, or every later AppTest in this worker draws no text at all
+    for name in [n for n in dir(DeltaGenerator) if not n.startswith("__")]:
+        monkeypatch.setattr(DeltaGenerator, name, inspect.getattr_static(DeltaGenerator, name))
+    for name in [n for n in dir(st) if not n.startswith("_")]:
+        monkeypatch.setattr(st, name, getattr(st, name))
     monkeypatch.setenv("KG_FLOOR", "charts")
     st.cache_data.clear()
     reset_store()
