@@ -128,3 +128,35 @@ def test_a_prefetched_link_is_the_report_its_page_draws(stores, monkeypatch):
     assert cold[0] == ("title", "Befolkning – Bodø")
     assert any("Lagra utval (2 kommunar)" in str(x) for x in cold)  # nynorsk, the set
     assert calls == []
+
+
+def test_the_middleware_starts_one_prefetch_per_befolkning_link(monkeypatch, tmp_path):
+    import asyncio
+    import threading
+    import time
+
+    monkeypatch.setenv("KG_DB_PATH", str(tmp_path / "none.duckdb"))
+    started = []
+    monkeypatch.setattr(warmup, "prefetch", lambda view, params: started.append((view, params)))
+    monkeypatch.setattr(warmup, "done", threading.Event())
+    monkeypatch.setattr(warmup, "_PREFETCHED", {})
+    warmup.done.set()
+    served = []
+
+    async def streamlit_app(scope, receive, send):
+        served.append(scope["path"])
+
+    mw = warmup.Prefetch(streamlit_app)
+    for path, query in [("/befolkning", b"region=1804&alt=MMMM"),
+                        ("/befolkning", b"region=1804&alt=MMMM"),  # the same link again
+                        ("/tjenester", b"region=1804"), ("/befolkning", b""),
+                        ("/_stcore/health", b"")]:
+        asyncio.run(mw({"type": "http", "method": "GET", "path": path,
+                        "query_string": query}, None, None))
+    deadline = time.monotonic() + 30  # the prefetch thread has run (a wait, not a timing)
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert served == ["/befolkning", "/befolkning", "/tjenester", "/befolkning",
+                      "/_stcore/health"]  # every request is served as usual
+    assert started == [("befolkning", {"region": "1804", "alt": "MMMM"})]

@@ -186,16 +186,19 @@ def prefetch(view: str, params: dict[str, str]) -> None:
         data.shared(population_report, sel, link.language, tuple(link.compare or ()))
 
 
-_PREFETCHED: dict[tuple[str, str], None] = {}  # recent links (view, query), oldest first
+_PREFETCHED: dict[tuple[str, str, str], None] = {}  # (version, view, query), oldest first
 
 
 def _prefetch_once(view: str, query: str) -> None:
-    """``prefetch`` in a daemon thread, once per recent link (a webinar opening one link
-    starts one build; the sessions then share the report)."""
+    """``prefetch`` in a daemon thread, once per recent link and published store version (a
+    webinar opening one link starts one build; the sessions then share the report)."""
+    from data_sources import config
+    from data_sources.store import published_version
+    key = (published_version(config.db_path()), view, query)
     with _lock:
-        if (view, query) in _PREFETCHED:
+        if key in _PREFETCHED:
             return
-        _PREFETCHED[(view, query)] = None
+        _PREFETCHED[key] = None
         while len(_PREFETCHED) > 256:
             del _PREFETCHED[next(iter(_PREFETCHED))]
     params = {k: v[-1] for k, v in parse_qs(query).items()}
