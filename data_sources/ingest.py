@@ -60,7 +60,10 @@ def _categorical(s: pd.Series, fn=str) -> pd.Categorical:
     mapped = np.asarray([fn(str(c)) for c in s.cat.categories], dtype=object)
     uniq, inv = np.unique(mapped, return_inverse=True)  # fn may map several codes to one
     codes = s.cat.codes.to_numpy()
-    codes = np.where(codes < 0, -1, inv[codes]) if len(uniq) else codes
+    if len(uniq):
+        # the row codes stay in their (small) integer type: fewer categories than before
+        inv = inv.astype(codes.dtype)
+        codes = np.where(codes < 0, -1, inv[codes]) if (codes < 0).any() else inv[codes]
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object),
                                      validate=False)
 
@@ -70,13 +73,19 @@ def _constant(value: str, n: int) -> pd.Categorical:
                                      categories=pd.Index([value], dtype=object), validate=False)
 
 
-def _map_categorical(s: pd.Series, fn) -> np.ndarray:
-    """Apply ``fn`` to each distinct category only, then broadcast (vectorised)."""
+def _int32_column(s: pd.Series, fn) -> np.ndarray:
+    """``fn`` (str -> int) of each distinct code as int32, broadcast over the rows: the
+    conversion is done per category, the rows only index the small array."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = [fn(str(c)) for c in s.cat.categories]
-        return np.asarray(cats, dtype=object)[s.cat.codes.to_numpy()]
+        mapped = np.asarray([fn(str(c)) for c in s.cat.categories], dtype=object)
+        codes = s.cat.codes.to_numpy()
+        try:
+            return mapped.astype(np.int32)[codes]
+        except (OverflowError, ValueError, TypeError):
+            # a category no row uses may not fit: convert the rows' values only, as before
+            return mapped[codes].astype(np.int32)
     uniq, inv = np.unique(s.astype(str).to_numpy(), return_inverse=True)
-    return np.asarray([fn(u) for u in uniq], dtype=object)[inv]
+    return np.asarray([fn(u) for u in uniq], dtype=object).astype(np.int32)[inv]
 
 
 def parse_age(code: str) -> int:
@@ -156,12 +165,12 @@ def _projection(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
     frame = pd.DataFrame({
         "region_code": _categorical(df["Region"]),
         "sex": _categorical(df["Kjonn"]),
-        "age": _map_categorical(df["Alder"], parse_age).astype(np.int32),
-        "year": _map_categorical(df["Tid"], int).astype(np.int32),
+        "age": _int32_column(df["Alder"], parse_age),
+        "year": _int32_column(df["Tid"], int),
         "alternative": _categorical(df["ContentsCode"], alt_of.__getitem__),
-        "persons": df["value"].to_numpy(dtype=np.float64),
+        "persons": df["value"].to_numpy(dtype=np.float64, copy=True),
         "table_id": _constant(table_id, len(df)),
-    })
+    }, copy=False)  # new arrays (persons copied from the decoded frame): no second copy
     alts = pd.DataFrame({"code": [alt_of[c] for c in cdim.codes], "contents_code": list(cdim.codes),
                          "label": [re.sub(r"\s*\([^)]*\)\s*$", "", lab) for lab in cdim.labels],
                          "table_id": table_id})
@@ -178,11 +187,11 @@ def _population(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
     frame = pd.DataFrame({
         "region_code": _categorical(df["Region"], _history_region),
         "sex": _categorical(df["Kjonn"]),
-        "age": _map_categorical(df["Alder"], parse_age).astype(np.int32),
-        "year": _map_categorical(df["Tid"], int).astype(np.int32),
-        "persons": df["value"].to_numpy(dtype=np.float64),
+        "age": _int32_column(df["Alder"], parse_age),
+        "year": _int32_column(df["Tid"], int),
+        "persons": df["value"].to_numpy(dtype=np.float64, copy=True),
         "table_id": _constant(table_id, len(df)),
-    })
+    }, copy=False)  # new arrays (persons copied from the decoded frame): no second copy
     # 07459's "Kommuner summert" list also has K-Rest, K-21-22 (Svalbard, Jan Mayen) and
     # K-23 (kontinentalsokkelen): not kommuner, dropped.
     frame = frame[frame["region_code"] != ""].reset_index(drop=True)
@@ -227,7 +236,7 @@ def _kostra(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
         "region_code": _codes(df, rvar),
         "table_id": table_id,
         "contents_code": _codes(df, "ContentsCode"),
-        "year": _map_categorical(df["Tid"], int).astype(np.int32),
+        "year": _int32_column(df["Tid"], int),
         "value": df["value"].to_numpy(dtype=np.float64),
         "status": status,
         "breakdown": breakdown,

@@ -288,10 +288,14 @@ def decode(ds: dict | str | bytes, meta: DatasetMeta | None = None) -> pd.DataFr
     for k, dim in enumerate(meta.dimensions):
         inner = int(np.prod(sizes[k + 1:])) if k + 1 < len(sizes) else 1
         outer = int(np.prod(sizes[:k])) if k > 0 else 1
-        codes = np.arange(len(dim.codes), dtype=np.int32)
-        pos = np.tile(np.repeat(codes, inner), outer)
-        cols[dim.id] = pd.Categorical.from_codes(pos, categories=pd.Index(dim.codes, dtype=object),
-                                                 validate=False)
+        categories = pd.Index(dim.codes, dtype=object)
+        # the integer type pandas keeps a categorical's codes in (int8 for < 127 categories):
+        # the rows are written in it once, never converted
+        small = pd.Categorical.from_codes(np.arange(len(dim.codes)), categories=categories,
+                                          validate=False).codes
+        pos = np.empty(n, dtype=small.dtype)
+        pos.reshape(outer, len(small), inner)[...] = small.reshape(1, -1, 1)
+        cols[dim.id] = pd.Categorical.from_codes(pos, categories=categories, validate=False)
     cols["value"] = _values(ds, n)
     cols["status"] = _status(ds, n)
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)  # the arrays are new: no copy into 2-D blocks

@@ -291,3 +291,93 @@ def test_row_keys_from_codes_identify_combinations():
     assert key[0] == key[4]  # same region, year and sex
     assert len(set(key[:4].tolist())) == 4
     assert [len(u) for u in uniques] == [3, 2, 2]  # 0301, 3103, missing; 2024–2025; 1, 2
+
+
+def test_row_keys_are_mixed_radix_of_codes_and_offsets():
+    """``_codes`` by hand: year 2024–2026 (offset 2024, 3 values) then sex (codes 0, 1):
+    key = (year - 2024) * 2 + sex code."""
+    import pandas as pd
+
+    from data_sources.importer import _codes
+    f = pd.DataFrame({"year": np.array([2024, 2026, 2025], dtype=np.int32),
+                      "sex": pd.Categorical(["2", "1", "2"])})
+    key, uniques = _codes(f, ["year", "sex"])
+    assert key.tolist() == [1, 4, 3]
+    assert list(uniques[0]) == [2024, 2025, 2026] and list(uniques[1]) == ["1", "2"]
+
+
+@pytest.mark.parametrize("space", [6, 10**12], ids=["counted", "hashed"])
+def test_first_duplicate_is_the_first_repeat_in_row_order(space):
+    """Keys 4 0 3 3 4 (+ 5): row 3 repeats row 2 before row 4 repeats row 0; the same
+    answer whether the key space is small enough to count (6 keys) or hashed (10**12)."""
+    from data_sources.importer import _first_duplicate
+    assert _first_duplicate(np.array([4, 0, 3, 3, 4, 5], dtype=np.int64), space) == 3
+    assert _first_duplicate(np.array([4, 0, 3, 1, 2, 5], dtype=np.int64), space) is None
+    assert _first_duplicate(np.array([], dtype=np.int64), space) is None
+
+
+def test_first_duplicate_with_keys_beyond_a_countable_space():
+    from data_sources.importer import _first_duplicate
+    big = 10**11
+    assert _first_duplicate(np.array([big, 7, big + 1, 7, big], dtype=np.int64), 10**12) == 3
+
+
+@pytest.mark.parametrize("rows", [4, 3000], ids=["counted", "hashed"])
+def test_duplicate_cell_message_names_the_first_repeated_row(rows):
+    """Rows 0301/2024, 3103/2025, 3103/2025, 0301/2024: the first repeat is row 2
+    (3103, 2025), not row 0's key. Four rows: 2 regions × 2 years = 4 keys, counted. With
+    3000 rows and ages up to 99,999 the key space (2 × 100,000 × 2 = 400,000) exceeds
+    4 keys a row (+ 1024): hashed."""
+    import pandas as pd
+
+    from data_sources import ingest, validate
+    from data_sources.importer import _check_duplicates
+    from data_sources.store import SourceInfo
+    region = ["0301", "3103", "3103", "0301"] + ["0301"] * (rows - 4)
+    year = [2024, 2025, 2025, 2024] + [2024] * (rows - 4)
+    age = [80, 80, 80, 80] + list(range(rows - 4))  # 0.. rows-5: never 80 twice more
+    if rows > 4:
+        age[4 + 80] = 99_999  # distinct from the four rows above; a wide key space
+    frame = pd.DataFrame({
+        "region_code": pd.Categorical(region), "sex": pd.Categorical(["1"] * rows),
+        "age": np.array(age, dtype=np.int32), "year": np.array(year, dtype=np.int32),
+        "alternative": pd.Categorical(["MMMM"] * rows), "persons": np.ones(rows),
+        "table_id": pd.Categorical(["14746"] * rows)})
+    res = ingest.IngestResult("projection", frame, SourceInfo(table_id="14746", title="t",
+                                                              kind="projection"))
+    with pytest.raises(validate.ValidationError,
+                       match=r"^samme celle står flere ganger \(region 3103, år 2025\)"):
+        _check_duplicates(res)
+
+
+def test_distinct_values_of_codes_integers_and_text():
+    """``_distinct``: categories that rows use (an unused one left out, NaN once), integers
+    counted over a small range or hashed over a wide one, and text."""
+    import pandas as pd
+
+    from data_sources.importer import _distinct
+    cat = pd.Series(pd.Categorical(["3103", None, "0301", "3103"],
+                                   categories=["0301", "1804", "3103"]))
+    got = _distinct(cat)
+    assert sorted(got[:-1]) == ["0301", "3103"] and pd.isna(got[-1]) and len(got) == 3
+    assert sorted(_distinct(pd.Series(["0301", "0301"], dtype="category"))) == ["0301"]
+    assert sorted(_distinct(pd.Series(np.array([2030, 2024, 2030], dtype=np.int32)))) == [
+        2024, 2030]
+    assert sorted(_distinct(pd.Series([10**15, 1, 10**15]))) == [1, 10**15]
+    assert sorted(_distinct(pd.Series(["b", "a", "b"]))) == ["a", "b"]
+
+
+def test_int32_column_maps_each_category_once():
+    """Codes 1, 0, 2, 1 of the age categories "105+", "0", "7" → 0, 105, 7, 0 (int32); a
+    category no row uses may be out of int32's range (it was never converted before either)."""
+    import pandas as pd
+
+    from data_sources.ingest import _int32_column, parse_age
+    s = pd.Series(pd.Categorical.from_codes([1, 0, 2, 1], categories=["105+", "0", "7"]))
+    got = _int32_column(s, parse_age)
+    assert got.dtype == np.int32 and got.tolist() == [0, 105, 7, 0]
+    wide = pd.Series(pd.Categorical.from_codes([0, 0], categories=["2024", "99999999999"]))
+    assert _int32_column(wide, int).tolist() == [2024, 2024]
+    with pytest.raises(OverflowError):  # a row that uses it: refused as before
+        _int32_column(pd.Series(pd.Categorical(["99999999999"])), int)
+    assert _int32_column(pd.Series(["2025", "2024", "2025"]), int).tolist() == [2025, 2024, 2025]
