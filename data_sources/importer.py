@@ -290,24 +290,22 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[pd.In
     return key, uniques
 
 
-# A key space up to this many times the row count is counted (``np.bincount``: 8 bytes per
+# A key space up to this many times the row count is marked in a boolean array (1 byte per
 # possible key) rather than hashed: a full 14746 is a dense cube (as many keys as rows).
-_COUNT_KEYS_PER_ROW = 4
+_MARK_KEYS_PER_ROW = 8
 
 
 def _first_duplicate(key: np.ndarray, space: int) -> int | None:
     """Position of the first row whose key stands in an earlier row (pandas' ``duplicated``,
     keep="first"), or None. ``space``: the number of possible keys (the product of the
-    columns' sizes in ``_codes``); a large space is hashed instead of counted."""
-    if space <= _COUNT_KEYS_PER_ROW * len(key) + 1024:
-        counts = np.bincount(key, minlength=space)
-        if counts.max() <= 1:
+    columns' sizes in ``_codes``). Where it is small, each key is marked as seen and the rows
+    hold a repeat only if fewer keys were seen than there are rows; only then are the rows
+    hashed to find it."""
+    if space <= _MARK_KEYS_PER_ROW * len(key) + 1024:
+        seen = np.zeros(space, dtype=bool)
+        seen[key] = True
+        if np.count_nonzero(seen) == len(key):
             return None
-        # Only rows whose key occurs more than once can be duplicates; in their own order,
-        # the first duplicate among them is the first one overall.
-        rows = np.flatnonzero((counts > 1)[key])
-        dup = pd.Series(key[rows]).duplicated().to_numpy()
-        return int(rows[np.argmax(dup)])
     dup = pd.Series(key).duplicated().to_numpy()
     return int(np.argmax(dup)) if dup.any() else None
 
@@ -336,7 +334,7 @@ def _distinct(s: pd.Series) -> list:
     if isinstance(s.dtype, np.dtype) and s.dtype.kind == "i" and len(s):
         v = s.to_numpy()
         lo, hi = int(v.min()), int(v.max())
-        if hi - lo <= _COUNT_KEYS_PER_ROW * len(v) + 1024:
+        if hi - lo <= _MARK_KEYS_PER_ROW * len(v) + 1024:
             return (np.flatnonzero(np.bincount(v - lo)) + lo).tolist()
     return s.unique().tolist()
 
@@ -427,12 +425,12 @@ def _fylke_totals(store: Store, frame: pd.DataFrame, file_frame: pd.DataFrame,
     return pd.concat(out, ignore_index=True)[frame.columns]
 
 
-def _merge_existing(store: Store, res: ingest.IngestResult) -> tuple[pd.DataFrame, dict]:
-    """Rows to write: the file's rows plus stored rows of its regions it does not replace."""
+def _merge_existing(store: Store, res: ingest.IngestResult, regions: list[str],
+                    years: list[int]) -> tuple[pd.DataFrame, dict]:
+    """Rows to write: the file's rows plus stored rows of its regions it does not replace
+    (``regions``, ``years``: the file's, sorted)."""
     frame = res.frame
     kind, tid = res.kind, res.source.table_id
-    regions = sorted(str(r) for r in _distinct(frame["region_code"]))
-    years = sorted(int(y) for y in _distinct(frame["year"]))
     keys = [c for c in frame.columns if c not in _VALUE_COLS]
     old = store.query(f"SELECT * FROM {kind} WHERE table_id = ? AND region_code IN "
                       "(SELECT unnest(?::VARCHAR[])) AND year IN (SELECT unnest(?::INTEGER[]))",
@@ -487,12 +485,13 @@ def _with_fylke_totals(store: Store, frame: pd.DataFrame, file_frame: pd.DataFra
 
 def _write(store: Store, prep: PreparedImport) -> ImportReport:
     res = prep.result
-    frame, extra = _merge_existing(store, res)
     # distinct values first: a full 14746 has 17.8 M rows (set() of the rows took 46 s).
-    regions = sorted({str(r) for r in _distinct(res.frame["region_code"])}
-                     | {str(r) for r in _distinct(frame["region_code"])})
-    store.replace_table_data(res.source, frame, regions=regions, extra=extra)
+    file_regions = sorted(str(r) for r in _distinct(res.frame["region_code"]))
     years = sorted(int(y) for y in _distinct(res.frame["year"]))
+    frame, extra = _merge_existing(store, res, file_regions, years)
+    regions = file_regions if frame is res.frame else sorted(
+        set(file_regions) | {str(r) for r in _distinct(frame["region_code"])})
+    store.replace_table_data(res.source, frame, regions=regions, extra=extra)
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     updated = res.source.ssb_updated or "ukjent"
     rows = len(res.frame)

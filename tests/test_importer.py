@@ -306,10 +306,10 @@ def test_row_keys_are_mixed_radix_of_codes_and_offsets():
     assert list(uniques[0]) == [2024, 2025, 2026] and list(uniques[1]) == ["1", "2"]
 
 
-@pytest.mark.parametrize("space", [6, 10**12], ids=["counted", "hashed"])
+@pytest.mark.parametrize("space", [6, 10**12], ids=["marked", "hashed"])
 def test_first_duplicate_is_the_first_repeat_in_row_order(space):
     """Keys 4 0 3 3 4 (+ 5): row 3 repeats row 2 before row 4 repeats row 0; the same
-    answer whether the key space is small enough to count (6 keys) or hashed (10**12)."""
+    answer whether the key space is small enough to mark seen keys (6) or hashed (10**12)."""
     from data_sources.importer import _first_duplicate
     assert _first_duplicate(np.array([4, 0, 3, 3, 4, 5], dtype=np.int64), space) == 3
     assert _first_duplicate(np.array([4, 0, 3, 1, 2, 5], dtype=np.int64), space) is None
@@ -322,12 +322,12 @@ def test_first_duplicate_with_keys_beyond_a_countable_space():
     assert _first_duplicate(np.array([big, 7, big + 1, 7, big], dtype=np.int64), 10**12) == 3
 
 
-@pytest.mark.parametrize("rows", [4, 3000], ids=["counted", "hashed"])
+@pytest.mark.parametrize("rows", [4, 3000], ids=["marked", "hashed"])
 def test_duplicate_cell_message_names_the_first_repeated_row(rows):
     """Rows 0301/2024, 3103/2025, 3103/2025, 0301/2024: the first repeat is row 2
-    (3103, 2025), not row 0's key. Four rows: 2 regions × 2 years = 4 keys, counted. With
+    (3103, 2025), not row 0's key. Four rows: 2 regions × 2 years = 4 keys, marked. With
     3000 rows and ages up to 99,999 the key space (2 × 100,000 × 2 = 400,000) exceeds
-    4 keys a row (+ 1024): hashed."""
+    8 keys a row (+ 1024): hashed."""
     import pandas as pd
 
     from data_sources import ingest, validate
