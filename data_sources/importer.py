@@ -295,6 +295,13 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[pd.In
 _MARK_KEYS_PER_ROW = 8
 
 
+def _seen(index: np.ndarray, size: int) -> np.ndarray:
+    """Which of ``range(size)`` occur in ``index`` (a boolean array of ``size``)."""
+    seen = np.zeros(size, dtype=bool)
+    seen[index] = True
+    return seen
+
+
 def _first_duplicate(key: np.ndarray, space: int) -> int | None:
     """Position of the first row whose key stands in an earlier row (pandas' ``duplicated``,
     keep="first"), or None. ``space``: the number of possible keys (the product of the
@@ -302,9 +309,7 @@ def _first_duplicate(key: np.ndarray, space: int) -> int | None:
     hold a repeat only if fewer keys were seen than there are rows; only then are the rows
     hashed to find it."""
     if space <= _MARK_KEYS_PER_ROW * len(key) + 1024:
-        seen = np.zeros(space, dtype=bool)
-        seen[key] = True
-        if np.count_nonzero(seen) == len(key):
+        if np.count_nonzero(_seen(key, space)) == len(key):
             return None
     dup = pd.Series(key).duplicated().to_numpy()
     return int(np.argmax(dup)) if dup.any() else None
@@ -324,18 +329,17 @@ def _check_duplicates(res: ingest.IngestResult) -> None:
 def _distinct(s: pd.Series) -> list:
     """A column's distinct values (NaN once if present), in no particular order, as
     ``Series.unique`` gives them; for categoricals and integers in a bounded range they are
-    counted over integer codes instead of hashed (0.15 s a column on a full 14746)."""
+    marked over integer codes instead of hashed (0.15 s a column on a full 14746)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes = s.cat.codes.to_numpy()
         missing = bool((codes < 0).any())
-        seen = np.bincount(codes[codes >= 0] if missing else codes,
-                           minlength=len(s.cat.categories))
+        seen = _seen(codes[codes >= 0] if missing else codes, len(s.cat.categories))
         return s.cat.categories[np.flatnonzero(seen)].tolist() + ([np.nan] if missing else [])
     if isinstance(s.dtype, np.dtype) and s.dtype.kind == "i" and len(s):
         v = s.to_numpy()
         lo, hi = int(v.min()), int(v.max())
         if hi - lo <= _MARK_KEYS_PER_ROW * len(v) + 1024:
-            return (np.flatnonzero(np.bincount(v - lo)) + lo).tolist()
+            return (np.flatnonzero(_seen(v - lo, hi - lo + 1)) + lo).tolist()
     return s.unique().tolist()
 
 

@@ -60,7 +60,9 @@ def _categorical(s: pd.Series, fn=str) -> pd.Categorical:
     mapped = np.asarray([fn(str(c)) for c in s.cat.categories], dtype=object)
     uniq, inv = np.unique(mapped, return_inverse=True)  # fn may map several codes to one
     codes = s.cat.codes.to_numpy()
-    if len(uniq):
+    if len(uniq) and np.array_equal(inv, np.arange(len(inv))):
+        codes = codes.copy()  # sorted distinct categories mapped to themselves: same codes
+    elif len(uniq):
         # the row codes stay in their (small) integer type: fewer categories than before
         inv = inv.astype(codes.dtype)
         codes = np.where(codes < 0, -1, inv[codes]) if (codes < 0).any() else inv[codes]

@@ -242,7 +242,8 @@ def _values(ds: dict, n: int) -> np.ndarray:
 def _status(ds: dict, n: int) -> pd.Categorical:
     """Status symbols as a categorical (few distinct symbols, NaN where none)."""
     raw = ds.get("status")
-    codes = np.full(n, -1, dtype=np.int16)
+    # no status: the int8 codes pandas keeps for no categories, not converted later
+    codes = np.full(n, -1, dtype=np.int8 if raw is None else np.int16)
     symbols: dict[str, int] = {}
 
     def code_of(sym) -> int:

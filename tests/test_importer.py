@@ -352,7 +352,7 @@ def test_duplicate_cell_message_names_the_first_repeated_row(rows):
 
 def test_distinct_values_of_codes_integers_and_text():
     """``_distinct``: categories that rows use (an unused one left out, NaN once), integers
-    counted over a small range or hashed over a wide one, and text."""
+    marked over a small range or hashed over a wide one, and text."""
     import pandas as pd
 
     from data_sources.importer import _distinct
@@ -381,3 +381,18 @@ def test_int32_column_maps_each_category_once():
     with pytest.raises(OverflowError):  # a row that uses it: refused as before
         _int32_column(pd.Series(pd.Categorical(["99999999999"])), int)
     assert _int32_column(pd.Series(["2025", "2024", "2025"]), int).tolist() == [2025, 2024, 2025]
+
+
+def test_categorical_maps_categories_and_keeps_row_codes():
+    """``ingest._categorical``: sorted codes mapped to themselves keep the rows' codes; a
+    mapping that merges and reorders ("K-3103" and "3103" both → "3103", before "0301"
+    sorted) re-codes the rows; a missing row stays missing."""
+    import pandas as pd
+
+    from data_sources.ingest import _categorical, region_code
+    same = _categorical(pd.Series(pd.Categorical.from_codes([1, 0, 1], ["1", "2"])))
+    assert list(same.categories) == ["1", "2"] and same.codes.tolist() == [1, 0, 1]
+    s = pd.Series(pd.Categorical.from_codes([0, 1, 2, -1, 0], ["K-3103", "3103", "0301"]))
+    got = _categorical(s, region_code)
+    assert list(got.categories) == ["0301", "3103"]
+    assert got.codes.tolist() == [1, 1, 0, -1, 1]
