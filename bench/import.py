@@ -7,7 +7,9 @@ The file is generated once from the stand-in's 14746 (373 regions × 2 sexes × 
 ``--keep`` keeps it after the run). The import runs in a fresh child process on an empty
 store, so its peak memory (``ru_maxrss``) is the import's alone. Printed:
 
-- ``import_s``: ``data_sources.importer.import_file`` (read, parse, decode, ingest, write).
+- ``import_s``: ``data_sources.importer.import_file`` (read, parse, decode, ingest, write);
+  ``store_write_s`` its ``Store.replace_table_data`` (the insert, in one transaction) and
+  ``prepare_s`` the rest (everything the importer does before and around the insert).
 - ``floor_s`` = ``read_s`` (the file's bytes from disk) + ``parse_s`` (the JSON parsed by
   orjson, the fastest parser here: a JSON file cannot be read without parsing it) +
   ``insert_s`` (DuckDB's own ``INSERT … SELECT`` of the final frame the importer hands to
@@ -63,7 +65,11 @@ def child(path: Path) -> None:
 
     def spy(self, source, frame, *a, **kw):
         captured["frame"] = frame
-        return original(self, source, frame, *a, **kw)
+        t0 = time.perf_counter()
+        try:
+            return original(self, source, frame, *a, **kw)
+        finally:
+            captured["store_s"] = time.perf_counter() - t0
 
     Store.replace_table_data = spy
     # The importer refuses files over 5 M cells / 100 MB (validate: a bound against
@@ -101,8 +107,9 @@ def child(path: Path) -> None:
         con.execute("COMMIT")
         insert_s = time.perf_counter() - t0
         con.close()
-    print(json.dumps({"rows": report.rows, "import_s": import_s, "read_s": read_s,
-                      "parse_s": parse_s, "insert_s": insert_s, "peak_rss_mb": peak_mb}))
+    print(json.dumps({"rows": report.rows, "import_s": import_s, "store_s": captured["store_s"],
+                      "read_s": read_s, "parse_s": parse_s, "insert_s": insert_s,
+                      "peak_rss_mb": peak_mb}))
 
 
 def main(argv=None) -> None:
@@ -134,6 +141,7 @@ def main(argv=None) -> None:
     floor = r["read_s"] + r["parse_s"] + r["insert_s"]
     print(f"# loadavg={' '.join(f'{x:.1f}' for x in os.getloadavg())} cores={os.cpu_count()}")
     print(f"rows={r['rows']} file_mb={size_mb:.0f} import_s={r['import_s']:.1f} "
+          f"(prepare_s={r['import_s'] - r['store_s']:.1f} store_write_s={r['store_s']:.1f}) "
           f"floor_s={floor:.1f} (read_s={r['read_s']:.2f} parse_s={r['parse_s']:.1f} "
           f"insert_s={r['insert_s']:.1f}) ratio={r['import_s'] / floor:.2f} "
           f"ratio_without_parse={r['import_s'] / (r['read_s'] + r['insert_s']):.2f} "

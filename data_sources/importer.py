@@ -257,14 +257,15 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[pd.In
     column's integer codes), and each column's distinct values. Categoricals use their codes
     and integers their offset, so 17.8 M rows take well under a second (pandas'
     ``duplicated``/``groupby`` on the columns took 8 and 3 s). The key is built in place
-    (one int64 array for all columns)."""
+    (one int64 array for all columns); codes are read through ``Series.array.codes`` (a
+    view: ``Series.cat.codes`` copies them into a new Series)."""
     key = None
     uniques = []
     for c in cols:
         s = frame[c]
         lo = 0
         if isinstance(s.dtype, pd.CategoricalDtype):
-            codes, uniq = s.cat.codes.to_numpy(), s.cat.categories
+            codes, uniq = s.array.codes, s.cat.categories
             if (codes < 0).any():  # NaN as its own value
                 codes = codes.astype(np.int64)
                 codes, uniq = np.where(codes < 0, len(uniq), codes), uniq.append(
@@ -331,7 +332,7 @@ def _distinct(s: pd.Series) -> list:
     ``Series.unique`` gives them; for categoricals and integers in a bounded range they are
     marked over integer codes instead of hashed (0.15 s a column on a full 14746)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy()
+        codes = s.array.codes
         missing = bool((codes < 0).any())
         seen = _seen(codes[codes >= 0] if missing else codes, len(s.cat.categories))
         return s.cat.categories[np.flatnonzero(seen)].tolist() + ([np.nan] if missing else [])

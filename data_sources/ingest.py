@@ -48,7 +48,7 @@ def _codes(df: pd.DataFrame, col: str) -> np.ndarray:
     s = df[col]
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = np.asarray(s.cat.categories, dtype=object).astype(str)
-        return cats[s.cat.codes.to_numpy()]
+        return cats[s.array.codes]
     return s.astype(str).to_numpy()
 
 
@@ -59,7 +59,7 @@ def _categorical(s: pd.Series, fn=str) -> pd.Categorical:
         s = s.astype("category")
     mapped = np.asarray([fn(str(c)) for c in s.cat.categories], dtype=object)
     uniq, inv = np.unique(mapped, return_inverse=True)  # fn may map several codes to one
-    codes = s.cat.codes.to_numpy()
+    codes = s.array.codes
     if len(uniq) and np.array_equal(inv, np.arange(len(inv))):
         codes = codes.copy()  # sorted distinct categories mapped to themselves: same codes
     elif len(uniq):
@@ -80,7 +80,7 @@ def _int32_column(s: pd.Series, fn) -> np.ndarray:
     conversion is done per category, the rows only index the small array."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         mapped = np.asarray([fn(str(c)) for c in s.cat.categories], dtype=object)
-        codes = s.cat.codes.to_numpy()
+        codes = s.array.codes
         try:
             return mapped.astype(np.int32)[codes]
         except (OverflowError, ValueError, TypeError):

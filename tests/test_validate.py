@@ -102,3 +102,27 @@ def test_cli_refresh_refuses_bad_kommune_list(tmp_path, args, msg):
     assert res.returncode == 2, res.stdout + res.stderr
     assert msg in res.stderr and "Traceback" not in res.stderr
     assert "FEILET" not in res.stdout
+
+
+def test_value_checks_span_blocks_and_name_the_first_cell(monkeypatch):
+    """``check_values`` works in blocks (here 4 cells): 10 cells with bad values at rows 6
+    (2.5 persons) and 9 (negative) and a missing one at row 5: the first bad cell (row 6,
+    region 0301, 2026) and both bad cells are named; without bad values, the missing one."""
+    import numpy as np
+    import pandas as pd
+
+    monkeypatch.setattr(validate, "_BLOCK", 4)
+    persons = [1.0, 2, 3, 4, 5, np.nan, 2.5, 8, 9, -1]
+    frame = pd.DataFrame({"region_code": ["3103"] * 6 + ["0301"] * 4,
+                          "year": [2020 + i for i in range(10)], "age": list(range(10)),
+                          "persons": persons})
+    with pytest.raises(validate.ValidationError) as exc:
+        validate.check_values("projection", frame)
+    assert str(exc.value) == ("verdien 2,5 (region 0301, år 2026) er ikke et helt antall "
+                              "personer; 2 celle(r) er ugyldige")
+    frame.loc[[6, 9], "persons"] = [7.0, 10.0]
+    with pytest.raises(validate.ValidationError) as exc:
+        validate.check_values("projection", frame)
+    assert str(exc.value) == ("tallet mangler for region 3103, år 2025, alder 5 "
+                              "(1 celle(r) uten tall)")
+    validate.check_values("projection", frame, allow_missing=True)
