@@ -49,7 +49,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import config
+from . import config, derived
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projection (
@@ -356,6 +356,11 @@ def collect(path: str | Path | None = None, writer: bool = False) -> list[str]:
     removed = []
     for f in sorted(vdir.iterdir()):
         real = os.path.realpath(f)
+        if f.name.endswith(derived.SUFFIX):  # a version's prebuilt results go with it
+            if not Path(str(f).removesuffix(derived.SUFFIX)).exists():
+                shutil.rmtree(f, ignore_errors=True)
+                removed.append(f.name)
+            continue
         if f.suffix == ".building" or f.name.endswith(".building.wal"):
             if not writer or real in _OPEN_FILES:
                 continue
@@ -365,6 +370,7 @@ def collect(path: str | Path | None = None, writer: bool = False) -> list[str]:
         try:
             f.unlink()
             Path(str(f) + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(str(f) + derived.SUFFIX, ignore_errors=True)
             removed.append(f.name)
         except OSError:
             pass  # read-only mount, or gone already: the writer collects later

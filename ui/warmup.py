@@ -151,10 +151,32 @@ def warm() -> None:
             data.status()  # «Oversikt» (the default page): what the store holds
             if sel is not None:
                 _services(sel)
+        start_prebuild()
     except Exception:  # an optimisation only: sessions compute what they need themselves
         LOG.warning("warm-up stopped early", exc_info=True)
     finally:
         done.set()
+
+
+def start_prebuild():
+    """Prebuild the published version's reports (``ui.prebuild``) in a separate, niced
+    process when the store folder is writable and they are not there yet (a server on its
+    own; replicas on a read-only store leave it to the refresh job). Returns the process."""
+    import os
+    import subprocess
+    import sys
+    from data_sources import config, derived
+    from data_sources import store as store_mod
+    if not config.prebuild_on_start():
+        return None
+    s = store_mod.get_store()
+    root = derived.root(s)
+    if not s.version or root is None or derived.is_complete(s) \
+            or not os.access(root.parent, os.W_OK):
+        return None
+    return subprocess.Popen([sys.executable, "-m", "ui.prebuild", "--jobs", "1"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: os.nice(10), start_new_session=True)
 
 
 def prefetch(view: str, params: dict[str, str]) -> None:
@@ -168,7 +190,6 @@ def prefetch(view: str, params: dict[str, str]) -> None:
         return
     from analysis import report_link as rl
     from analysis.population_report import population_report
-    from analysis.report import Selection
     from data_sources import catalog
     from ui import data, state
     with data.run_scope():
@@ -179,10 +200,7 @@ def prefetch(view: str, params: dict[str, str]) -> None:
         newest = next(iter(v["rounds"]), None)
         proj = v["rounds"][link.proj_round] if link.proj_round in v["rounds"] \
             and link.proj_round != newest else None
-        name, level, parent = lookup.rows.get(link.region, (link.region, "kommune", None))
-        fylke = parent if level == "kommune" and link.region in lookup.rows else None
-        sel = Selection(link.region, name, level, fylke, link.alternative, int(link.horizon),
-                        proj)
+        sel = state.selection_of(lookup, link.region, link.alternative, link.horizon, proj)
         data.shared(population_report, sel, link.language, tuple(link.compare or ()))
 
 
