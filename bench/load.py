@@ -289,7 +289,8 @@ def run_one(n: int, refresh: bool, full: Path, replicas: int = 1,
         if prebuilt:  # as the refresh job does after publishing (ui/prebuild.py)
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-m", "ui.prebuild"], check=True, cwd=ROOT,
-                           env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+                           env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
             print(f"# prebuilt the reports in {time.perf_counter() - t0:.0f} s", flush=True)
         urls = [apps.enter_context(run_app({**env, "KG_APP_LOG": f"{tmp}/app{k}.log"},
                                            timeout=120)) for k in range(replicas)]

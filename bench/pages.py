@@ -574,7 +574,7 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "ui.prebuild"], check=True, cwd=ROOT,
                        env={**os.environ, "KG_DB_PATH": str(args.db)},
-                       stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         print(f"# prebuilt the reports in {time.perf_counter() - t0:.0f} s (prebuilt=1)",
               flush=True)
     print(f"# loadavg={' '.join(f'{x:.1f}' for x in os.getloadavg())} cores={os.cpu_count()}",

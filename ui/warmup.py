@@ -245,6 +245,60 @@ class Prefetch:
         await self.app(scope, receive, send)
 
 
+def _plotly_chunk() -> str | None:
+    """Path (as the page's HTML writes its own scripts) of Streamlit's Plotly chart code."""
+    import streamlit
+    found = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js")
+                   .glob("PlotlyChart.*.js"))
+    return f"./static/js/{found[0].name}" if found else None
+
+
+class Preload:
+    """ASGI middleware: every page's HTML asks the browser to fetch and compile Streamlit's
+    Plotly chart code (one 4.7 MB module) while Streamlit's own code starts
+    (``<link rel="modulepreload">``, as the page does for its other modules). Without it the
+    browser asks for that module only when the first chart arrives over the websocket, and a
+    cold browser then spends seconds fetching and compiling it before it draws anything.
+    Responses other than the page's HTML pass through untouched."""
+
+    def __init__(self, app):
+        self.app = app
+        href = _plotly_chunk()
+        self.tag = f'<link rel="modulepreload" href="{href}">'.encode() if href else b""
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not self.tag or scope["type"] != "http" or scope.get("method") != "GET" \
+                or path.startswith(("/static/", "/_stcore/", "/media/", "/component/")):
+            await self.app(scope, receive, send)
+            return
+        state: dict = {}
+
+        async def rewrite(message):
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers") or [])
+                html = headers.get(b"content-type", b"").startswith(b"text/html") \
+                    and b"content-encoding" not in headers
+                state.update(start=message, html=html, body=[])
+                if not html:
+                    await send(message)
+                return
+            if message["type"] != "http.response.body" or not state.get("html"):
+                await send(message)
+                return
+            state["body"].append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(state["body"]).replace(b"</head>", self.tag + b"</head>", 1)
+            start = dict(state["start"])
+            start["headers"] = [(k, str(len(body)).encode() if k == b"content-length" else v)
+                                for k, v in state["start"].get("headers") or []]
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)
+
+
 def start() -> threading.Thread:
     """Start the warm-up in a daemon thread, once per process; returns that thread."""
     global _thread
