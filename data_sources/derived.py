@@ -6,10 +6,12 @@ process and replica serving that version instead of being computed again per pro
 ``python -m ui.prebuild`` (run by the refresh job after publishing, and by ``serve.py``
 when it starts) writes them; ``ui.data.shared`` reads them before computing.
 
-Layout: ``<store file>.derived/<version>/<key>.pkl`` next to the version's DuckDB file
-(``<name>.versions/v….duckdb.derived/v…/``, or ``store.duckdb.derived/file-…/`` for a
-plain file), so a result can never be read with another version's data: the version id is
-part of the path. ``store.collect`` deletes a version's folder with the version.
+Layout: ``<store file>.derived/<version>/<code>/<key>.pkl`` next to the version's DuckDB
+file (``<name>.versions/v….duckdb.derived/v…/…``, or ``store.duckdb.derived/file-…/…`` for
+a plain file), so a result is never read with another version's data or made by other code:
+the version id and a digest of the program's source (``code_version``: a new release on the
+same store builds anew) are part of the path. ``store.collect`` deletes a version's folder
+with the version.
 
 The files are pickles written by this program into the store's own folder: they are
 trusted exactly as the DuckDB file beside them is (whoever can write there can change the
@@ -19,6 +21,7 @@ absent: the caller computes the result as it would without the file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -28,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 LOG = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
 SUFFIX = ".derived"
 COMPLETE = "COMPLETE"  # marker file: the prebuild of this version finished
 
@@ -39,13 +43,31 @@ def root(store) -> Path | None:
     return Path(real + SUFFIX) if real else None
 
 
+def source_digest(root: Path) -> str:
+    """Digest of the source under ``root`` that builds kept results (``analysis``,
+    ``data_sources``, ``ui``, with the built-in data files)."""
+    h = hashlib.blake2b(digest_size=8)
+    for pkg in ("analysis", "data_sources", "ui"):
+        for f in sorted((root / pkg).rglob("*")):
+            if f.is_file() and f.suffix in (".py", ".csv", ".json", ".geojson") \
+                    and "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """``source_digest`` of this program, read once per process."""
+    return source_digest(ROOT)
+
+
 def folder(store) -> Path | None:
-    """Folder of ``store``'s version; None for stores without a version id (a file opened
-    for writing, an empty store): their results are never kept."""
+    """Folder of ``store``'s version (and this code); None for stores without a version id
+    (a file opened for writing, an empty store): their results are never kept."""
     base, version = root(store), getattr(store, "version", None)
     if base is None or not version:
         return None
-    return base / version
+    return base / version / code_version()
 
 
 def key(name: str, args: tuple, kwargs: tuple = ()) -> str:
@@ -107,13 +129,15 @@ def is_complete(store) -> bool:
 
 def prune(store) -> list[str]:
     """Delete derived folders of other versions of ``store``'s own file (a plain file whose
-    content changed has a new version id). Versioned stores lose theirs in ``collect``."""
-    base, version = root(store), getattr(store, "version", None)
-    if base is None or not version or not base.is_dir():
+    content changed has a new version id) and of other code. Versioned stores lose theirs
+    in ``collect``."""
+    keep = folder(store)
+    if keep is None or not keep.parent.parent.is_dir():
         return []
     removed = []
-    for sub in base.iterdir():
-        if sub.name != version:
+    for sub in [*keep.parent.parent.iterdir(), *(keep.parent.iterdir()
+                                                if keep.parent.is_dir() else [])]:
+        if sub not in (keep, keep.parent):
             shutil.rmtree(sub, ignore_errors=True)
-            removed.append(sub.name)
+            removed.append(str(sub.relative_to(keep.parent.parent)))
     return removed

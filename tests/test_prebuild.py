@@ -29,7 +29,7 @@ def test_results_are_kept_per_version_and_arguments(tmp_path):
     assert derived.load(v2, "mod.f", ("1804", 2040)) is None  # another version
     assert derived.load(v1, "mod.f", ("1804", 2050)) is None  # other arguments
     assert derived.load(v1, "mod.g", ("1804", 2040)) is None  # another function
-    assert derived.folder(v1) == tmp_path / "s.duckdb.derived" / "v1"
+    assert derived.folder(v1) == tmp_path / "s.duckdb.derived" / "v1" / derived.code_version()
 
 
 def test_nothing_is_kept_without_a_version(tmp_path):
@@ -51,8 +51,29 @@ def test_prune_keeps_only_the_current_version(tmp_path):
     old, new = (_Version(str(tmp_path / "s.duckdb"), v) for v in ("file-1", "file-2"))
     derived.save(old, "f", (), (), 1)
     derived.save(new, "f", (), (), 2)
-    assert derived.prune(new) == ["file-1"]
+    older_code = derived.folder(new).with_name("0123456789abcdef")
+    older_code.mkdir()
+    assert sorted(derived.prune(new)) == ["file-1", "file-2/0123456789abcdef"]
     assert derived.load(new, "f", ()) == 2 and derived.load(old, "f", ()) is None
+
+
+def test_results_of_other_code_are_not_read(tmp_path, monkeypatch):
+    """A new release on the same store version builds anew: the code's digest is in the
+    path, and it changes with any source file."""
+    s = _Version(str(tmp_path / "s.duckdb"), "v1")
+    derived.save(s, "f", (), (), "made by this code")
+    monkeypatch.setattr(derived, "code_version", lambda: "another release")
+    assert derived.load(s, "f", ()) is None
+    monkeypatch.undo()
+    assert derived.load(s, "f", ()) == "made by this code"
+    assert derived.code_version() == derived.source_digest(ROOT)
+    src = tmp_path / "src"
+    for pkg in ("analysis", "data_sources", "ui"):
+        shutil.copytree(ROOT / pkg, src / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    assert derived.source_digest(src) == derived.code_version()
+    with open(src / "analysis" / "report.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    assert derived.source_digest(src) != derived.code_version()
 
 
 def test_a_deleted_version_takes_its_prebuilt_results_along(db):
