@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import sys
 import time
@@ -105,7 +106,9 @@ def prebuild(db: str | Path | None = None, jobs: int = 1, force: bool = False,
     done = kept = 0
     with contextlib.ExitStack() as stack:
         if jobs > 1:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+            # spawned, not forked: this process holds DuckDB's threads and locks
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("spawn")))
             counts = pool.map(_worker, [db] * len(chunks), [version] * len(chunks), chunks)
         else:
             counts = (_worker(db, version, part) for part in chunks)
