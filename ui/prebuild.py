@@ -13,9 +13,11 @@ care model are kept too (``analysis.report.memo(..., kept=True)``), so a slider 
 such a region computes only the model. Anything else (another målform, alternative or
 comparison set) is computed on demand as before.
 
-Run by the refresh job after it publishes (``compose.yaml``) and by ``serve.py`` in the
-background when it starts on a version without them; a plain ``streamlit run app.py``
-works without. Progress goes to stderr; the last line says how many reports were kept.
+Run by the refresh job on each new version just before it publishes it (``python -m
+data_sources refresh --before-publish "python -m ui.prebuild"``, ``compose.yaml``: readers
+meet the new version with its reports ready), and by ``serve.py`` in the background when it
+starts on a published version without them; a plain ``streamlit run app.py`` works
+without. Progress goes to stderr; the last line says how many reports were kept.
 """
 
 from __future__ import annotations
@@ -50,17 +52,25 @@ def report_calls(store, code: str) -> list[tuple]:
             (staffing_report, (sel, sv.UNCHANGED, lang, ()))]
 
 
-def build_region(db: str, version: str, code: str) -> int:
-    """Build and keep ``code``'s reports for ``version``; how many were written (0 when
-    the published version moved on meanwhile)."""
-    from data_sources import derived
-    from data_sources import store as store_mod
-    from ui import data, render
-    s = store_mod.acquire(db)
+@contextlib.contextmanager
+def _opened(file: str, version: str):
+    """One store version's file, read-only, under its version id (published or about to
+    be: the refresh job prebuilds a new version before it publishes it)."""
+    from data_sources.store import Store
+    s = Store(file, read_only=True)
+    s.version = version
     try:
-        if s.version != version:
-            return 0
-        n = 0
+        yield s
+    finally:
+        s.close()
+
+
+def build_region(file: str, version: str, code: str) -> int:
+    """Build and keep ``code``'s reports for ``version``; how many were kept."""
+    from data_sources import derived
+    from ui import data, render
+    n = 0
+    with _opened(file, version) as s:
         for fn, args in report_calls(s, code):
             name = data.fn_name(fn)
             if derived.has(s, name, args):
@@ -70,38 +80,51 @@ def build_region(db: str, version: str, code: str) -> int:
             if not report.missing:
                 render.prepare(report)
             n += derived.save(s, name, args, (), report)
-        return n
-    finally:
-        store_mod.release(s)
+    return n
 
 
-def _worker(db: str, version: str, codes: list[str]) -> int:
+def _worker(file: str, version: str, codes: list[str]) -> int:
     from analysis import report
     was, report.KEEP_INPUTS = report.KEEP_INPUTS, True  # a slider move's inputs, too
     try:
-        return sum(build_region(db, version, c) for c in codes)
+        return sum(build_region(file, version, c) for c in codes)
     finally:
         report.KEEP_INPUTS = was
 
 
+def target(db: str | Path | None = None) -> tuple[str, str] | None:
+    """(file, version id) to prebuild: the version the refresh job is about to publish
+    (``KG_VERSION_FILE``/``KG_VERSION``, set by ``python -m data_sources refresh
+    --before-publish``), else the published one; None when nothing is published."""
+    from data_sources import config
+    from data_sources import store as store_mod
+    file, version = os.environ.get("KG_VERSION_FILE"), os.environ.get("KG_VERSION")
+    if file and version:
+        return file, version
+    s = store_mod.acquire(str(db or config.db_path()))
+    try:
+        real = getattr(s, "_real", None)
+        return (real, s.version) if real and s.version else None
+    finally:
+        store_mod.release(s)
+
+
 def prebuild(db: str | Path | None = None, jobs: int = 1, force: bool = False,
              progress=None, regions: list[str] | None = None) -> int:
-    """Prebuild the published version's reports (``jobs`` processes); the number kept.
-    Does nothing when the version's prebuild already finished (unless ``force``).
+    """Prebuild the reports of ``target(db)`` (``jobs`` processes); the number kept.
+    Does nothing when that version's prebuild already finished (unless ``force``).
     ``regions``: only these region codes (the version is then not marked complete)."""
-    from data_sources import config, derived
-    from data_sources import store as store_mod
+    from data_sources import derived
     from ui import data
-    db = str(db or config.db_path())
-    s = store_mod.acquire(db)
-    try:
-        version = s.version
-        if not version or (derived.is_complete(s) and not force):
+    got = target(db)
+    if got is None:
+        return 0
+    file, version = got
+    with _opened(file, version) as s:
+        if derived.is_complete(s) and not force:
             return 0
         derived.prune(s)
         codes = list(regions) if regions else data._region_options(s)["code"].tolist()
-    finally:
-        store_mod.release(s)
     chunks = [codes[i:i + 8] for i in range(0, len(codes), 8)]
     done = kept = 0
     with contextlib.ExitStack() as stack:
@@ -109,20 +132,17 @@ def prebuild(db: str | Path | None = None, jobs: int = 1, force: bool = False,
             # spawned, not forked: this process holds DuckDB's threads and locks
             pool = stack.enter_context(ProcessPoolExecutor(
                 max_workers=jobs, mp_context=multiprocessing.get_context("spawn")))
-            counts = pool.map(_worker, [db] * len(chunks), [version] * len(chunks), chunks)
+            counts = pool.map(_worker, [file] * len(chunks), [version] * len(chunks), chunks)
         else:
-            counts = (_worker(db, version, part) for part in chunks)
+            counts = (_worker(file, version, part) for part in chunks)
         for part, n in zip(chunks, counts):
             done += len(part)
             kept += n
             if progress:
                 progress(done, len(codes))
-    s = store_mod.acquire(db)
-    try:
-        if s.version == version and not regions:
+    if not regions:
+        with _opened(file, version) as s:
             derived.mark_complete(s, kept)
-    finally:
-        store_mod.release(s)
     return kept
 
 
