@@ -95,12 +95,23 @@ def _call(version: str, path: str, name: str, args: tuple, kwargs: tuple):
     return _FUNCS[name](store(), *args, **dict(kwargs))
 
 
+# Reports being computed at once in this process. Sessions run in threads that share one
+# interpreter (the GIL), so 50 viewers' reports computed together all finish late, each
+# holding its intermediate frames meanwhile; two at a time (one can wait on DuckDB, which
+# releases the GIL, while the other computes) finish in turn, and the rest wait holding
+# nothing. A prebuilt report is read without a slot.
+BUILD_SLOTS = threading.BoundedSemaphore(2)
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _shared_call(version: str, path: str, name: str, args: tuple, kwargs: tuple):
     s = store()
     # prebuilt for this version (ui.prebuild)
     kept = derived.load(s, name, args, kwargs) if config.use_prebuilt() else None
-    return kept if kept is not None else _FUNCS[name](s, *args, **dict(kwargs))
+    if kept is not None:
+        return kept
+    with BUILD_SLOTS:
+        return _FUNCS[name](s, *args, **dict(kwargs))
 
 
 def fn_name(fn: Callable) -> str:
