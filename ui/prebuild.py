@@ -1,6 +1,6 @@
-"""Prebuild every region's reports for the published store version, as pages first ask.
+"""Prebuild every region's reports for a store version, as pages first ask for them.
 
-    python -m ui.prebuild [--jobs 2] [--force]
+    python -m ui.prebuild [--jobs 2] [--force] [--regions 1804 4601]
 
 A published version never changes, so Befolkning's, Tjenester' and Bemanning's reports for
 every region (land, fylker, kommuner) as a visitor first opens them (the link's default
@@ -33,7 +33,6 @@ from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 
 
 def report_calls(store, code: str) -> list[tuple]:
