@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
-from ui.warmup import Prefetch, lifespan
+from ui.warmup import Prefetch, Preload, lifespan
 
 app = st.App(Path(__file__).with_name("app.py"), lifespan=lifespan,
-             middleware=[Middleware(Prefetch)])
+             middleware=[Middleware(Prefetch), Middleware(Preload)])

@@ -317,13 +317,19 @@ _MEMO_SIZE = 128
 _MEMO_LOCK = threading.Lock()  # sessions run in threads: the LRU's bookkeeping is locked
 
 
-def memo(store, fn, *args):
+KEEP_INPUTS = False  # ``ui.prebuild`` sets it: ``memo(..., kept=True)`` results go to disk
+
+
+def memo(store, fn, *args, kept: bool = False):
     """``fn(store, *args)``, remembered per published store version (a version never
     changes, so the result cannot go stale). Stores without a version id (a file opened
     for writing, as in tests) are not memoised. Results are shared: treat as read-only.
 
     Reports use it for inputs that do not depend on the scenario (today's base, the
     population frame, the KOSTRA comparison), so moving a slider recomputes only the model.
+    ``kept``: a per-region input the prebuild keeps beside the store version
+    (``data_sources.derived``), so the first slider move on a region whose report was
+    prebuilt does not read and compute it again.
     """
     from collections import OrderedDict
     global _MEMO
@@ -337,9 +343,21 @@ def memo(store, fn, *args):
         if key in _MEMO:
             _MEMO.move_to_end(key)
             return _MEMO[key]
-    out = fn(store, *args)  # outside the lock: a slow read must not hold up other sessions
+    # outside the lock: a slow read must not hold up other sessions
+    out = _kept_input(store, fn, args) if kept else fn(store, *args)
     with _MEMO_LOCK:
         _MEMO[key] = out
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
+    return out
+
+
+def _kept_input(store, fn, args):
+    from data_sources import config, derived
+    name = f"memo:{fn.__module__}.{fn.__qualname__}"
+    out = derived.load(store, name, args) if config.use_prebuilt() else None
+    if out is None:
+        out = fn(store, *args)
+        if KEEP_INPUTS:
+            derived.save(store, name, args, (), out)
     return out

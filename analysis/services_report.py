@@ -80,12 +80,13 @@ def _inputs(store, sel: Selection, own: sv.OwnNumbers = sv.OwnNumbers()):
     """Sources, base (with the kommune's own numbers in place of KOSTRA's), projection
     table, population frame and alternatives of the region (the model's inputs)."""
     sources = memo(store, store_sources)
-    base = sv.with_own_numbers(memo(store, sv.load_base, sel.region_code, sel.level), own)
+    base = sv.with_own_numbers(
+        memo(store, sv.load_base, sel.region_code, sel.level, kept=True), own)
     if base.own:
         sources = {**sources, OWN_SOURCE.id: OWN_SOURCE}
     ptab = sel.projection_table or memo(store, dem.projection_table_id)
-    pop = memo(store, sv.population_frame, sel.region_code, base.pop_year, ptab) if base.ok \
-        else pd.DataFrame()
+    pop = memo(store, sv.population_frame, sel.region_code, base.pop_year, ptab, kept=True) \
+        if base.ok else pd.DataFrame()
     alts = set(pop.index.get_level_values("alternative")) if len(pop) else set()
     return sources, base, ptab, pop, alts
 
@@ -409,7 +410,7 @@ def comparison_section(store, sel: Selection, sources, keys, language: str,
     indicator over time, and the long table of all values. ``compare``: the saved comparison
     set, shown as its median (``kostra.set_comparison``)."""
     compare = tuple(compare) if sel.level == "kommune" else ()
-    cmp = memo(store, kostra.comparison, sel.region_code, sel.level, compare)
+    cmp = memo(store, kostra.comparison, sel.region_code, sel.level, compare, kept=True)
     set_text = kostra.set_note(store, compare, sel.region_code) if compare else ""
     inds = [i for i in kostra.INDICATORS if i.key in keys]
     # the columns once as arrays: row filters on the frame itself cost ~1 ms each
@@ -516,11 +517,11 @@ def share_table(base_year: int, local: dict, land: dict, name: str) -> pd.DataFr
 
 
 def _outlook(store, region: str, level: str, ptab, scenario: sv.Scenario):
-    base = memo(store, sv.load_base, region, level)
+    base = memo(store, sv.load_base, region, level, kept=True)
     if not base.ok:
         return base, pd.DataFrame(columns=["alternative", "year", "aarsverk", "pop_20_66",
                                            "share"])
-    pop = memo(store, sv.population_frame, region, base.pop_year, ptab)
+    pop = memo(store, sv.population_frame, region, base.pop_year, ptab, kept=True)
     return base, sf.outlook(base, pop, scenario)
 
 
@@ -714,7 +715,7 @@ def staffing_report(store, selection: Selection, scenario: sv.Scenario = sv.UNCH
 
     # -- KOSTRA: årsverk per 1 000 80+ --------------------------------------------------
     compare = tuple(compare) if sel.level == "kommune" else ()
-    cmp = memo(store, kostra.comparison, sel.region_code, sel.level, compare)
+    cmp = memo(store, kostra.comparison, sel.region_code, sel.level, compare, kept=True)
     ind = next(i for i in kostra.INDICATORS if i.key == "aarsverk1000")
     d = cmp[cmp["indicator"] == "aarsverk1000"]
     kitems: list = []

@@ -277,11 +277,21 @@ def check_versions(results) -> tuple[int, int, int]:
 
 
 def run_one(n: int, refresh: bool, full: Path, replicas: int = 1,
-            link_code: str | None = None) -> None:
+            link_code: str | None = None, prebuilt: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp, contextlib.ExitStack() as apps:
-        db = Path(tmp) / "load.duckdb"
-        shutil.copyfile(full, db)
-        env = {"KG_DB_PATH": str(db), "KG_AUTO_FETCH": "0"}
+        # a copy when the run publishes into it; else the cached store itself, so the
+        # reports prebuilt for it (--prebuilt) are kept for the next run
+        db = Path(tmp) / "load.duckdb" if refresh else full
+        if refresh:
+            shutil.copyfile(full, db)
+        env = {"KG_DB_PATH": str(db), "KG_AUTO_FETCH": "0",
+               "KG_PREBUILT": "1" if prebuilt else "0"}
+        if prebuilt:  # as the refresh job does after publishing (ui/prebuild.py)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "ui.prebuild"], check=True, cwd=ROOT,
+                           env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            print(f"# prebuilt the reports in {time.perf_counter() - t0:.0f} s", flush=True)
         urls = [apps.enter_context(run_app({**env, "KG_APP_LOG": f"{tmp}/app{k}.log"},
                                            timeout=120)) for k in range(replicas)]
         pids = [streamlit_pid(int(u.rsplit(":", 1)[1])) for u in urls]
@@ -308,7 +318,8 @@ def run_one(n: int, refresh: bool, full: Path, replicas: int = 1,
         versions, mixed, comparable = check_versions(results)
         print(f"sessions={n} p50_ms={p50:.0f} p95_ms={p95:.0f} errors={len(errors)} "
               f"rss_mb={peak:.0f}" + (f" replicas={replicas}" if replicas > 1 else "")
-              + (f" link={link_code}" if link_code else ""), flush=True)
+              + (f" link={link_code}" if link_code else "")
+              + (" prebuilt" if prebuilt else ""), flush=True)
         per = (end - base) / max(n, 1)
         print(f"  actions={len(ms)} server_cpu_s={cpu:.1f} "
               f"server_cpu_per_action_ms={cpu * 1000 / max(len(results), 1):.0f} "
@@ -316,6 +327,14 @@ def run_one(n: int, refresh: bool, full: Path, replicas: int = 1,
               f"per_extra_session_mb={per:.1f} versions_seen={versions} mixed_runs={mixed} "
               f"pairs_changed_by_refresh={comparable}"
               + (" refresh_published_mid_run" if refresh else ""), flush=True)
+        kinds = defaultdict(list)
+        for (action, _), r in results:
+            if not r.error:
+                kinds[action.split()[0]].append(r.ms)
+        print("  by_action " + " ".join(
+            f"{k}_p50_ms={statistics.median(v):.0f} {k}_p95_ms="
+            f"{sorted(v)[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]:.0f}"
+            for k, v in kinds.items()), flush=True)
         for e in sorted(set(errors))[:5]:
             print(f"  error: {e}", flush=True)
 
@@ -325,6 +344,9 @@ def main(argv=None) -> None:
     ap.add_argument("--sessions", type=int, nargs="+", default=[10, 25, 50])
     ap.add_argument("--refresh", action="store_true",
                     help="publish a new store version in the middle of each run")
+    ap.add_argument("--prebuilt", action="store_true",
+                    help="prebuild every region's reports first, as the refresh job does "
+                         "(python -m ui.prebuild)")
     ap.add_argument("--replicas", type=int, default=1,
                     help="app processes on the same store, sessions spread over them")
     ap.add_argument("--link", metavar="CODE",
@@ -332,7 +354,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     full = cached_full_store()
     for n in args.sessions:
-        run_one(n, args.refresh, full, args.replicas, args.link)
+        run_one(n, args.refresh, full, args.replicas, args.link, args.prebuilt)
 
 
 if __name__ == "__main__":

@@ -558,12 +558,25 @@ def main(argv: list[str] | None = None) -> None:
                     help="cold starts of each entry (Befolkning; medians printed)")
     ap.add_argument("--cold-only", action="store_true",
                     help="only the cold-start figures (Befolkning, browser)")
+    ap.add_argument("--prebuilt", action="store_true",
+                    help="prebuild every region's reports first, as the refresh job does, "
+                         "and let the app read them (off: every report is computed)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         print(json.dumps(server_child(args.child, args.switches)))
         return
     ensure_store(args.db, args.rebuild, args.direct)
+    # the app reads reports prebuilt for the store (ui/prebuild.py) only with --prebuilt
+    os.environ["KG_PREBUILT"] = "1" if args.prebuilt else "0"
+    os.environ["KG_PREBUILD_ON_START"] = "0"  # serve.py's cold start: no prebuild beside it
+    if args.prebuilt:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "ui.prebuild"], check=True, cwd=ROOT,
+                       env={**os.environ, "KG_DB_PATH": str(args.db)},
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(f"# prebuilt the reports in {time.perf_counter() - t0:.0f} s (prebuilt=1)",
+              flush=True)
     print(f"# loadavg={' '.join(f'{x:.1f}' for x in os.getloadavg())} cores={os.cpu_count()}",
           flush=True)
     if args.cold_only:

@@ -10,17 +10,29 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import subprocess
 import sys
 
 from tqdm import tqdm
 
 
-def _writing():
+def _writing(before_publish: str | None = None):
     """Write a new store version (published when the command succeeds); the app keeps
-    serving the previous version meanwhile."""
+    serving the previous version meanwhile. ``before_publish``: a command run on the
+    finished version just before it is published (its file and id in ``KG_VERSION_FILE``
+    and ``KG_VERSION``), e.g. ``python -m ui.prebuild``."""
     from .store import publishing
+
+    def hook(file, version) -> None:
+        print("Forbereder den nye versjonen før den publiseres …", file=sys.stderr)
+        subprocess.run(shlex.split(before_publish), check=True,
+                       env={**os.environ, "KG_VERSION_FILE": str(file), "KG_VERSION": version})
+
     return publishing(on_wait=lambda: print("Venter på at en annen oppdatering av databasen "
-                                            "blir ferdig …", file=sys.stderr))
+                                            "blir ferdig …", file=sys.stderr),
+                      before_publish=hook if before_publish else None)
 
 
 def cmd_refresh(args) -> int:
@@ -46,7 +58,7 @@ def cmd_refresh(args) -> int:
 
     client = SSBClient()
     try:
-        with _writing() as store:
+        with _writing(args.before_publish) as store:
             report = refresh(store, tables=args.tables or TABLE_KEYS, regions=regions,
                              client=client, progress=progress, force=args.force)
     except ValueError as exc:
@@ -106,6 +118,9 @@ def main(argv=None) -> int:
     r.add_argument("--tables", nargs="+", metavar="TABELL",
                    help="projection, population, 12209, 12292, 12003, 11875")
     r.add_argument("--force", action="store_true", help="last ned selv om tabellen er uendret")
+    r.add_argument("--before-publish", metavar="KOMMANDO",
+                   help="kjøres på den nye versjonen før den publiseres, f.eks. "
+                        "\"python -m ui.prebuild\" (rapportene er da klare for brukerne)")
     r.set_defaults(fn=cmd_refresh)
     i = sub.add_parser("import", help="importer filer lastet ned fra Statistikkbanken")
     i.add_argument("files", nargs="+", metavar="FIL")

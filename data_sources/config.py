@@ -38,3 +38,16 @@ def public_mode() -> bool:
 def network_recheck_s() -> float:
     """How long the app trusts its last check of whether SSB is reachable."""
     return float(os.environ.get("KG_NETWORK_RECHECK_S", "60"))
+
+
+def use_prebuilt() -> bool:
+    """Read reports prebuilt for the store version (``ui.prebuild``); ``KG_PREBUILT=0``
+    turns that off (benchmarks comparing with and without)."""
+    return os.environ.get("KG_PREBUILT", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def prebuild_on_start() -> bool:
+    """``serve.py`` prebuilds the published version's reports in the background when they
+    are missing (``KG_PREBUILD_ON_START=0``: leave it to the refresh job)."""
+    return os.environ.get("KG_PREBUILD_ON_START", "1").strip().lower() not in (
+        "0", "false", "no", "off")

@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -49,7 +50,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import config
+from . import config, derived
+
+LOG = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projection (
@@ -356,6 +359,11 @@ def collect(path: str | Path | None = None, writer: bool = False) -> list[str]:
     removed = []
     for f in sorted(vdir.iterdir()):
         real = os.path.realpath(f)
+        if f.name.endswith(derived.SUFFIX):  # a version's prebuilt results go with it
+            if not Path(str(f).removesuffix(derived.SUFFIX)).exists():
+                shutil.rmtree(f, ignore_errors=True)
+                removed.append(f.name)
+            continue
         if f.suffix == ".building" or f.name.endswith(".building.wal"):
             if not writer or real in _OPEN_FILES:
                 continue
@@ -365,6 +373,7 @@ def collect(path: str | Path | None = None, writer: bool = False) -> list[str]:
         try:
             f.unlink()
             Path(str(f) + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(str(f) + derived.SUFFIX, ignore_errors=True)
             removed.append(f.name)
         except OSError:
             pass  # read-only mount, or gone already: the writer collects later
@@ -524,14 +533,19 @@ _SEQ = iter(range(1, 1 << 62))
 
 
 @contextlib.contextmanager
-def publishing(path: str | Path | None = None, timeout: float | None = None, on_wait=None):
+def publishing(path: str | Path | None = None, timeout: float | None = None, on_wait=None,
+               before_publish=None):
     """``with publishing() as store:`` write a new version and publish it at the end.
 
     Takes the writer lock (waits ``timeout`` seconds, None = as long as it takes, then
-    raises ``StoreBusy``; ``on_wait()`` is called once if it has to wait), copies the published version (or starts empty), yields a writable
-    ``Store`` on the copy, and on a normal exit publishes it by atomically replacing the
-    ``db_path()`` symlink. An exception, or no write at all, publishes nothing and deletes
-    the copy. Readers are never blocked and never see the copy half-written.
+    raises ``StoreBusy``; ``on_wait()`` is called once if it has to wait), copies the
+    published version (or starts empty), yields a writable ``Store`` on the copy, and on a
+    normal exit publishes it by atomically replacing the ``db_path()`` symlink. An
+    exception, or no write at all, publishes nothing and deletes the copy. Readers are never
+    blocked and never see the copy half-written. ``before_publish(file, version)`` is called
+    with the finished, immutable version file just before it is published (the refresh job
+    prebuilds its reports there, so readers meet them ready); if it fails, the version is
+    published all the same.
     """
     p = Path(path) if path else config.db_path()
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -561,6 +575,12 @@ def publishing(path: str | Path | None = None, timeout: float | None = None, on_
         final = vdir / f"{name}.duckdb"
         os.replace(building, final)
         _fsync(final)
+        if before_publish is not None:
+            try:
+                before_publish(final, name)
+            except Exception:  # noqa: BLE001 - an optimisation only: publish the data
+                LOG.warning("before_publish for %s failed; publishing it all the same", name,
+                            exc_info=True)
         link = p.with_name(f".{p.name}.{os.getpid()}.{threading.get_ident()}.link")
         link.unlink(missing_ok=True)
         os.symlink(os.path.relpath(final, p.parent), link)

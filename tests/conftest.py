@@ -19,6 +19,9 @@ import os
 
 # Pages and apps started by tests do not fetch on first view unless a test asks for it.
 os.environ.setdefault("KG_AUTO_FETCH", "0")
+# ... nor prebuild every region's reports when serve.py starts (tests/test_prebuild.py
+# prebuilds what it checks).
+os.environ.setdefault("KG_PREBUILD_ON_START", "0")
 
 import numpy as np
 import pytest

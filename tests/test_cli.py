@@ -71,3 +71,21 @@ def test_import_good_and_bad_files(tmp_path):
     assert "14746.json" in res.stderr and "Ingenting ble endret" in res.stderr
     status = cli(["status"], db)
     assert "07459" in status.stdout and "14746" not in status.stdout
+
+
+def test_refresh_prebuilds_the_new_version_before_publishing(tmp_path, server):
+    """``--before-publish "python -m ui.prebuild"``: the version is published with its
+    reports already kept beside it."""
+    from data_sources import derived
+    from data_sources import store as sm
+    db = tmp_path / "cli.duckdb"
+    res = cli(["refresh", "--kommune", "4601", "--before-publish",
+               "python -m ui.prebuild --jobs 1 --regions 4601"], db, server)
+    assert res.returncode == 0, res.stderr
+    assert "Forbereder den nye versjonen før den publiseres" in res.stderr
+    assert "Forhåndsberegnet 3 rapporter" in res.stdout
+    s = sm.acquire(db)
+    try:
+        assert len(list(derived.folder(s).glob("*.pkl"))) >= 3  # three reports (+ inputs)
+    finally:
+        sm.release(s)

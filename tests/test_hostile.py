@@ -21,6 +21,12 @@ ENGLISH = re.compile(r"\b(Traceback|Error|Exception|object|invalid|expected|Expe
                      r"of|and|not|line \d+ column)\b")
 
 
+def english(problem: str):
+    """An English word in a message outside the file's own text, which messages quote in
+    «…» (a generated code «of» is the file's word, not ours)."""
+    return ENGLISH.search(re.sub(r"«[^»]*»", "«»", problem))
+
+
 def test_corpus_is_large_enough():
     assert len(CASES) >= 100
 
@@ -64,7 +70,7 @@ def test_hostile_file_refused_store_unchanged(case, filled, tmp_path):
     assert msg.startswith(f"{case.name}: "), msg
     assert case.expect in msg, msg
     assert "\n" not in msg and len(msg) < 600
-    assert not ENGLISH.search(exc.value.problem), msg
+    assert not english(exc.value.problem), msg
     assert str(tmp_path) not in msg
     after = snapshot(filled)
     for t in TABLES:

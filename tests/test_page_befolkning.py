@@ -319,7 +319,7 @@ def test_a_report_item_is_drawn_once_and_shared():
     assert render.shared_figure(c) is fig
     assert render.shared_figure(twin) is not fig
     assert "_drawn" not in repr(c) and repr(c) == repr(twin)  # not part of the chart
-    assert [t.y for t in fig.data] == [(22.2, 23.4)]
+    assert [list(t["y"]) for t in fig.to_dict()["data"]] == [[22.2, 23.4]]
     t = Table("t", "Tabell", pd.DataFrame({"År": [2025], "Antall": [1234.4]}), {"Antall": 0})
     md = render._kept(t, "markdown", lambda: render._markdown_table(t.formatted()))
     assert md.splitlines()[2] == "| 2025 | 1\u00a0234 |"

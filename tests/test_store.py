@@ -259,3 +259,29 @@ def test_old_file_without_centrality_opens(tmp_path):
                    "code = ?", ["3103"])
     assert s.scalar("SELECT centrality FROM regions WHERE code = '3103'") == 2
     s.close()
+
+
+def test_before_publish_gets_the_finished_version_before_readers_do(db):
+    """The refresh job's hook (``--before-publish``, e.g. the reports' prebuild) reads the
+    new version's complete file while readers still get the old one; then it is published.
+    A failing hook publishes the data all the same."""
+    _write(db, 1)
+    seen = []
+
+    def hook(file, version):
+        ro = Store(file, read_only=True)
+        seen.append((file.name, version, sm.published_version(db),
+                     ro.scalar("SELECT sum(persons) FROM population")))
+        ro.close()
+    with sm.publishing(db, before_publish=hook) as w:
+        w.replace_table_data(SourceInfo("07459", "Befolkning", "population"), _pop(5))
+    [(name, version, published_then, total)] = seen
+    assert name == f"{version}.duckdb" and published_then != version and total == 10
+    assert sm.published_version(db) == version
+
+    def failing(file, version):
+        raise RuntimeError("prebuild failed")
+    with sm.publishing(db, before_publish=failing) as w:
+        w.replace_table_data(SourceInfo("07459", "Befolkning", "population"), _pop(7))
+    with sm.reading() as s:
+        assert s.scalar("SELECT sum(persons) FROM population") == 14

@@ -1,5 +1,8 @@
 """ui/data.py's per-version reads agree with the store (outside a Streamlit run)."""
 
+import threading
+import time
+
 import pandas as pd
 import pytest
 
@@ -62,3 +65,34 @@ def test_shared_results_are_one_object_per_version(store):
         w.replace_table_data(SourceInfo("14746", "Framskrevet", "projection", round="2026"),
                              proj, regions=["3103"])
     assert data.shared(_persons, "3103") == 5.0
+
+
+_RUNNING = {"now": 0, "most": 0}
+_LOCK = threading.Lock()
+
+
+def _slow_report(s, code):
+    """A report that takes a while and records how many are computed at once."""
+    with _LOCK:
+        _RUNNING["now"] += 1
+        _RUNNING["most"] = max(_RUNNING["most"], _RUNNING["now"])
+    time.sleep(0.2)
+    with _LOCK:
+        _RUNNING["now"] -= 1
+    return (code, threading.get_ident())
+
+
+def test_reports_are_computed_two_at_a_time(store):
+    """Six sessions asking for six different reports at once: at most two are computed at
+    the same time (``data.BUILD_SLOTS``); each gets its own report."""
+    got = {}
+
+    def session(code):
+        got[code] = data.shared(_slow_report, code)[0]
+    threads = [threading.Thread(target=session, args=(f"{i:04d}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == {f"{i:04d}": f"{i:04d}" for i in range(6)}
+    assert _RUNNING["most"] == 2

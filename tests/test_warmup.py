@@ -8,7 +8,9 @@ separate: one is opened cold, the other after ``warmup.warm()``.
 
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -160,3 +162,48 @@ def test_the_middleware_starts_one_prefetch_per_befolkning_link(monkeypatch, tmp
     assert served == ["/befolkning", "/befolkning", "/tjenester", "/befolkning",
                       "/_stcore/health"]  # every request is served as usual
     assert started == [("befolkning", {"region": "1804", "alt": "MMMM"})]
+
+
+def test_the_page_html_preloads_plotly_and_everything_else_passes_through():
+    """``warmup.Preload`` adds one ``modulepreload`` of Streamlit's Plotly chart module (a
+    file that exists) to a page's HTML, with its length; other responses are untouched."""
+    import asyncio
+
+    import streamlit
+
+    page = b"<html><head><title>x</title></head><body></body></html>"
+    script = b"console.log(1)"
+
+    def app_serving(body: bytes, ctype: bytes, parts: int = 2):
+        async def streamlit_app(scope, receive, send):
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", ctype),
+                                    (b"content-length", str(len(body)).encode())]})
+            cut = len(body) // parts
+            await send({"type": "http.response.body", "body": body[:cut], "more_body": True})
+            await send({"type": "http.response.body", "body": body[cut:]})
+        return streamlit_app
+
+    def get(mw, path: str) -> tuple[dict, bytes]:
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+        asyncio.run(mw({"type": "http", "method": "GET", "path": path, "query_string": b""},
+                       None, send))
+        return dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+    headers, body = get(warmup.Preload(app_serving(page, b"text/html; charset=utf-8")),
+                        "/befolkning")
+    tags = re.findall(rb'<link rel="modulepreload" href="\./(static/js/PlotlyChart\.[^"]+)">'
+                      rb"</head>", body)
+    assert len(tags) == 1 and body.replace(b"<link rel=\"modulepreload\" href=\"./"
+                                           + tags[0] + b"\">", b"") == page
+    assert (Path(streamlit.__file__).parent / "static" / tags[0].decode()).is_file()
+    assert headers[b"content-length"] == str(len(body)).encode()
+    headers, body = get(warmup.Preload(app_serving(script, b"text/javascript")),
+                        "/static/js/x.js")
+    assert body == script and headers[b"content-length"] == str(len(script)).encode()
+    headers, body = get(warmup.Preload(app_serving(b'{"a": "</head>"}', b"application/json")),
+                        "/api")
+    assert body == b'{"a": "</head>"}'

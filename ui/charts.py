@@ -46,21 +46,30 @@ def figure(data: list[dict], layout: dict | None = None) -> go.Figure:
 
 
 class _Frozen(go.Figure):
-    """A finished figure shared read-only between runs and sessions: ``to_dict()`` (which
-    Streamlit calls on every ``st.plotly_chart``, a deep copy) is computed once."""
+    """A finished figure shared read-only between runs and sessions, held as its dict
+    alone. ``st.plotly_chart`` needs a plotly figure only to call ``to_dict()`` on it (a deep
+    copy each time for a live figure); this one returns the dict it was made from, so drawing
+    it again copies nothing. It pickles as that dict (a prebuilt report, ``ui.prebuild``, is
+    read back without making the figure again). For ``st.plotly_chart`` only: it has no
+    traces or layout objects to change (``go.Figure.__init__`` is deliberately not run)."""
+
+    def __init__(self, fig_dict: dict):  # noqa: D107 - see the class docstring
+        self._kg_dict = fig_dict
 
     def to_dict(self) -> dict:
-        d = getattr(self, "_kg_dict", None)
-        if d is None:
-            d = self._kg_dict = super().to_dict()
-        return d
+        return self._kg_dict
+
+    def __reduce__(self):
+        return (_Frozen, (self._kg_dict,))
+
+    def __repr__(self) -> str:
+        return f"<finished figure: {len(self._kg_dict.get('data', []))} traces>"
 
 
 def frozen(fig: go.Figure) -> go.Figure:
-    """Mark ``fig`` finished (no more changes): later ``to_dict()`` calls return one dict.
-    For figures kept in a cache and drawn again and again."""
-    fig.__class__ = _Frozen
-    return fig
+    """``fig`` finished (no more changes), as a figure that only ``st.plotly_chart`` draws:
+    for figures kept with a report and drawn again and again."""
+    return _Frozen(fig.to_dict())
 
 
 def _arr(s) -> np.ndarray:

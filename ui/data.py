@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from data_sources import config
+from data_sources import config, derived
 from data_sources import store as store_mod
 from data_sources.store import Store
 
@@ -95,13 +95,32 @@ def _call(version: str, path: str, name: str, args: tuple, kwargs: tuple):
     return _FUNCS[name](store(), *args, **dict(kwargs))
 
 
+# Reports being computed at once in this process. Sessions run in threads that share one
+# interpreter (the GIL), so 50 viewers' reports computed together all finish late, each
+# holding its intermediate frames meanwhile; two at a time (one can wait on DuckDB, which
+# releases the GIL, while the other computes) finish in turn, and the rest wait holding
+# nothing. A prebuilt report is read without a slot.
+BUILD_SLOTS = threading.BoundedSemaphore(2)
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _shared_call(version: str, path: str, name: str, args: tuple, kwargs: tuple):
-    return _FUNCS[name](store(), *args, **dict(kwargs))
+    s = store()
+    # prebuilt for this version (ui.prebuild)
+    kept = derived.load(s, name, args, kwargs) if config.use_prebuilt() else None
+    if kept is not None:
+        return kept
+    with BUILD_SLOTS:
+        return _FUNCS[name](s, *args, **dict(kwargs))
+
+
+def fn_name(fn: Callable) -> str:
+    """A cached function's name in cache keys (and in prebuilt results' keys)."""
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def _key(fn: Callable, args: tuple, kwargs: dict) -> tuple:
-    name = f"{fn.__module__}.{fn.__qualname__}"
+    name = fn_name(fn)
     _FUNCS[name] = fn
     return cache_version(), str(config.db_path()), name, args, tuple(sorted(kwargs.items()))
 
@@ -119,7 +138,8 @@ def cached(fn: Callable, *args, **kwargs):
 def shared(fn: Callable, *args, **kwargs):
     """As ``cached``, but every run and session gets the same object instead of a copy
     (``st.cache_resource``): for results only ever read, such as report objects, where
-    unpickling a copy on every rerun would cost more than drawing it."""
+    unpickling a copy on every rerun would cost more than drawing it. A result prebuilt for
+    the store version (``ui.prebuild``, ``data_sources.derived``) is read, not computed."""
     return _shared_call(*_key(fn, args, kwargs))
 
 

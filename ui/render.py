@@ -169,6 +169,30 @@ def _grid_figure(cs: tuple[Chart, ...]):
                          projected_name=first.spec["projected_name"])))
 
 
+def pyramid_years(c: Chart) -> tuple[list[int], int]:
+    """The pyramid's years and the one it opens at (the horizon year, else the last)."""
+    years = sorted(int(y) for y in c.data["year"].unique())
+    start = c.spec.get("start_year")
+    return years, (start if start in years else years[-1])
+
+
+def prepare(report: Report) -> None:
+    """Build what the pages draw of ``report`` as a visitor first sees it (every figure,
+    the pyramid at its opening year, the band charts' small multiples, every table's
+    Markdown) and keep it on the report's items, as drawing does: ``ui.prebuild`` keeps
+    reports with their drawings. Anything a page draws that is not built here is built
+    when first drawn, as without it."""
+    for sec in report.sections:
+        bands = tuple(c for c in sec.items if isinstance(c, Chart) and c.kind == "band")
+        if bands:
+            _grid_figure(bands)
+        for it in sec.items:
+            if isinstance(it, Table):
+                _kept(it, "markdown", lambda t=it: _markdown_table(t.formatted()))
+            elif isinstance(it, Chart) and it.kind != "band":
+                shared_figure(it, pyramid_years(it)[1] if it.kind == "pyramid" else None)
+
+
 def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
     """Band charts as small multiples in one figure (cheaper to draw than one figure
     each), their shared source line once, and each chart's CSV/Excel downloads."""

@@ -201,13 +201,19 @@ def sidebar() -> Selection:
                       "er på bokmål.")
         ss.language = ss._w_lang
     _sync_url()
-    name, level, parent = lookup.rows.get(ss.region, (ss.region, "kommune", None))
-    fylke = parent if level == "kommune" and ss.region in lookup.rows else None
-    sel = Selection(ss.region, name, level, fylke, ss.alternative, int(ss.horizon),
-                    ss.get("proj_table"))
+    sel = selection_of(lookup, ss.region, ss.alternative, ss.horizon, ss.get("proj_table"))
     ss["_selection"] = sel
     ss["_sidebar_run"] = _run_token()
     return sel
+
+
+def selection_of(lookup: data.RegionLookup, code: str, alternative: str, horizon: int,
+                 proj_table: str | None = None) -> Selection:
+    """The ``Selection`` the sidebar makes for ``code`` (also the prefetch's and the
+    prebuild's, so their reports are the ones a page asks for)."""
+    name, level, parent = lookup.rows.get(code, (code, "kommune", None))
+    fylke = parent if level == "kommune" and code in lookup.rows else None
+    return Selection(code, name, level, fylke, alternative, int(horizon), proj_table)
 
 
 def _run_token():

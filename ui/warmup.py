@@ -151,10 +151,32 @@ def warm() -> None:
             data.status()  # «Oversikt» (the default page): what the store holds
             if sel is not None:
                 _services(sel)
+        start_prebuild()
     except Exception:  # an optimisation only: sessions compute what they need themselves
         LOG.warning("warm-up stopped early", exc_info=True)
     finally:
         done.set()
+
+
+def start_prebuild():
+    """Prebuild the published version's reports (``ui.prebuild``) in a separate, niced
+    process when the store folder is writable and they are not there yet (a server on its
+    own; replicas on a read-only store leave it to the refresh job). Returns the process."""
+    import os
+    import subprocess
+    import sys
+    from data_sources import config, derived
+    from data_sources import store as store_mod
+    if not config.prebuild_on_start():
+        return None
+    s = store_mod.get_store()
+    root = derived.root(s)
+    if not s.version or root is None or derived.is_complete(s) \
+            or not os.access(root.parent, os.W_OK):
+        return None
+    return subprocess.Popen([sys.executable, "-m", "ui.prebuild", "--jobs", "1"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: os.nice(10), start_new_session=True)
 
 
 def prefetch(view: str, params: dict[str, str]) -> None:
@@ -168,7 +190,6 @@ def prefetch(view: str, params: dict[str, str]) -> None:
         return
     from analysis import report_link as rl
     from analysis.population_report import population_report
-    from analysis.report import Selection
     from data_sources import catalog
     from ui import data, state
     with data.run_scope():
@@ -179,10 +200,7 @@ def prefetch(view: str, params: dict[str, str]) -> None:
         newest = next(iter(v["rounds"]), None)
         proj = v["rounds"][link.proj_round] if link.proj_round in v["rounds"] \
             and link.proj_round != newest else None
-        name, level, parent = lookup.rows.get(link.region, (link.region, "kommune", None))
-        fylke = parent if level == "kommune" and link.region in lookup.rows else None
-        sel = Selection(link.region, name, level, fylke, link.alternative, int(link.horizon),
-                        proj)
+        sel = state.selection_of(lookup, link.region, link.alternative, link.horizon, proj)
         data.shared(population_report, sel, link.language, tuple(link.compare or ()))
 
 
@@ -225,6 +243,60 @@ class Prefetch:
             if view == "befolkning" and done.is_set():
                 _prefetch_once(view, scope["query_string"].decode("latin-1"))
         await self.app(scope, receive, send)
+
+
+def _plotly_chunk() -> str | None:
+    """Path (as the page's HTML writes its own scripts) of Streamlit's Plotly chart code."""
+    import streamlit
+    found = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js")
+                   .glob("PlotlyChart.*.js"))
+    return f"./static/js/{found[0].name}" if found else None
+
+
+class Preload:
+    """ASGI middleware: every page's HTML asks the browser to fetch and compile Streamlit's
+    Plotly chart code (one 4.7 MB module) while Streamlit's own code starts
+    (``<link rel="modulepreload">``, as the page does for its other modules). Without it the
+    browser asks for that module only when the first chart arrives over the websocket, and a
+    cold browser then spends seconds fetching and compiling it before it draws anything.
+    Responses other than the page's HTML pass through untouched."""
+
+    def __init__(self, app):
+        self.app = app
+        href = _plotly_chunk()
+        self.tag = f'<link rel="modulepreload" href="{href}">'.encode() if href else b""
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not self.tag or scope["type"] != "http" or scope.get("method") != "GET" \
+                or path.startswith(("/static/", "/_stcore/", "/media/", "/component/")):
+            await self.app(scope, receive, send)
+            return
+        state: dict = {}
+
+        async def rewrite(message):
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers") or [])
+                html = headers.get(b"content-type", b"").startswith(b"text/html") \
+                    and b"content-encoding" not in headers
+                state.update(start=message, html=html, body=[])
+                if not html:
+                    await send(message)
+                return
+            if message["type"] != "http.response.body" or not state.get("html"):
+                await send(message)
+                return
+            state["body"].append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(state["body"]).replace(b"</head>", self.tag + b"</head>", 1)
+            start = dict(state["start"])
+            start["headers"] = [(k, str(len(body)).encode() if k == b"content-length" else v)
+                                for k, v in state["start"].get("headers") or []]
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)
 
 
 def start() -> threading.Thread:

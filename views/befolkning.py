@@ -89,9 +89,7 @@ def track_record(report) -> None:
 def pyramid(report, c) -> None:
     """The pyramid of one year, chosen with a slider: moving it reruns this fragment only
     (one chart), not the page; the figure holds one year, not 25 animation frames."""
-    years = sorted(int(y) for y in c.data["year"].unique())
-    start = c.spec.get("start_year")
-    start = start if start in years else years[-1]
+    years, start = render.pyramid_years(c)
     # Start at the horizon year; a new horizon in the sidebar moves the slider there again.
     if st.session_state.get("pyr_year") not in years or \
             st.session_state.get("_pyr_start") != start:
