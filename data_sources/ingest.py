@@ -90,6 +90,17 @@ def _int32_column(s: pd.Series, fn) -> np.ndarray:
     return np.asarray([fn(u) for u in uniq], dtype=object).astype(np.int32)[inv]
 
 
+def _float_column(s: pd.Series):
+    """A column's values as float64 for a new frame built with ``copy=False``: the Series
+    itself where it already is float64 on the index 0..n-1 (pandas shares it copy-on-write:
+    no copy of 17.8 M values, and a later change to either frame copies first), else a
+    float64 copy."""
+    if s.dtype == np.float64 and isinstance(s.index, pd.RangeIndex) \
+            and s.index.equals(pd.RangeIndex(len(s))):
+        return s
+    return s.to_numpy(dtype=np.float64, copy=True)
+
+
 def parse_age(code: str) -> int:
     c = code.strip().rstrip("+")
     if not c.isdigit():
@@ -170,9 +181,9 @@ def _projection(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
         "age": _int32_column(df["Alder"], parse_age),
         "year": _int32_column(df["Tid"], int),
         "alternative": _categorical(df["ContentsCode"], alt_of.__getitem__),
-        "persons": df["value"].to_numpy(dtype=np.float64, copy=True),
+        "persons": _float_column(df["value"]),
         "table_id": _constant(table_id, len(df)),
-    }, copy=False)  # new arrays (persons copied from the decoded frame): no second copy
+    }, copy=False)  # new arrays (persons shared copy-on-write): nothing copied again
     alts = pd.DataFrame({"code": [alt_of[c] for c in cdim.codes], "contents_code": list(cdim.codes),
                          "label": [re.sub(r"\s*\([^)]*\)\s*$", "", lab) for lab in cdim.labels],
                          "table_id": table_id})
@@ -191,9 +202,9 @@ def _population(table_id: str, df: pd.DataFrame, meta: DatasetMeta):
         "sex": _categorical(df["Kjonn"]),
         "age": _int32_column(df["Alder"], parse_age),
         "year": _int32_column(df["Tid"], int),
-        "persons": df["value"].to_numpy(dtype=np.float64, copy=True),
+        "persons": _float_column(df["value"]),
         "table_id": _constant(table_id, len(df)),
-    }, copy=False)  # new arrays (persons copied from the decoded frame): no second copy
+    }, copy=False)  # new arrays (persons shared copy-on-write): nothing copied again
     # 07459's "Kommuner summert" list also has K-Rest, K-21-22 (Svalbard, Jan Mayen) and
     # K-23 (kontinentalsokkelen): not kommuner, dropped.
     frame = frame[frame["region_code"] != ""].reset_index(drop=True)

@@ -302,8 +302,13 @@ def test_row_keys_are_mixed_radix_of_codes_and_offsets():
     f = pd.DataFrame({"year": np.array([2024, 2026, 2025], dtype=np.int32),
                       "sex": pd.Categorical(["2", "1", "2"])})
     key, uniques = _codes(f, ["year", "sex"])
-    assert key.tolist() == [1, 4, 3]
+    assert key.tolist() == [1, 4, 3] and key.dtype == np.int32  # 6 keys, int32 columns
     assert list(uniques[0]) == [2024, 2025, 2026] and list(uniques[1]) == ["1", "2"]
+    # int64 values (offset 10**12): the same keys, built as int64
+    f["year"] = np.array([10**12, 10**12 + 2, 10**12 + 1], dtype=np.int64)
+    key, uniques = _codes(f, ["year", "sex"])
+    assert key.tolist() == [1, 4, 3] and key.dtype == np.int64
+    assert uniques[0][0] == 10**12 and len(uniques[0]) == 3
 
 
 @pytest.mark.parametrize("space", [6, 10**12], ids=["marked", "hashed"])
@@ -396,3 +401,25 @@ def test_categorical_maps_categories_and_keeps_row_codes():
     got = _categorical(s, region_code)
     assert list(got.categories) == ["0301", "3103"]
     assert got.codes.tolist() == [1, 1, 0, -1, 1]
+
+
+def test_float_column_shares_values_copy_on_write():
+    """``ingest._float_column``: a float64 column on 0..n-1 goes into the new frame without
+    a copy, and changing the new frame leaves the decoded one as it was; another index or
+    type gives a float64 copy."""
+    import pandas as pd
+
+    from data_sources.ingest import _float_column
+    decoded = pd.DataFrame({"value": [1.0, 2.0, 3.0]})
+    frame = pd.DataFrame({"persons": _float_column(decoded["value"]),
+                          "age": np.array([0, 1, 2], dtype=np.int32)}, copy=False)
+    assert np.shares_memory(frame["persons"].to_numpy(), decoded["value"].to_numpy())
+    assert isinstance(frame.index, pd.RangeIndex) and len(frame.index) == 3
+    frame.loc[frame["age"] == 1, "persons"] = 20.0
+    assert frame["persons"].tolist() == [1.0, 20.0, 3.0]
+    assert decoded["value"].tolist() == [1.0, 2.0, 3.0]
+    filtered = decoded[decoded["value"] > 1]  # index 1, 2
+    got = _float_column(filtered["value"])
+    assert isinstance(got, np.ndarray) and got.tolist() == [2.0, 3.0]
+    ints = _float_column(pd.Series([4, 5]))
+    assert ints.dtype == np.float64 and ints.tolist() == [4.0, 5.0]
