@@ -109,6 +109,7 @@ def save(store, name: str, args: tuple, kwargs: tuple, obj) -> bool:
         fd, tmp = tempfile.mkstemp(dir=d, suffix=".part")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(obj, fh, protocol=5)
+        os.chmod(tmp, 0o644)  # readable by the app replicas, as the store file is
         os.replace(tmp, d / f"{key(name, args, kwargs)}.pkl")
         return True
     except OSError:
@@ -138,6 +139,9 @@ def prune(store) -> list[str]:
     for sub in [*keep.parent.parent.iterdir(), *(keep.parent.iterdir()
                                                 if keep.parent.is_dir() else [])]:
         if sub not in (keep, keep.parent):
-            shutil.rmtree(sub, ignore_errors=True)
+            if sub.is_dir():
+                shutil.rmtree(sub, ignore_errors=True)
+            else:
+                sub.unlink(missing_ok=True)
             removed.append(str(sub.relative_to(keep.parent.parent)))
     return removed

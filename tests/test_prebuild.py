@@ -53,7 +53,11 @@ def test_prune_keeps_only_the_current_version(tmp_path):
     derived.save(new, "f", (), (), 2)
     older_code = derived.folder(new).with_name("0123456789abcdef")
     older_code.mkdir()
-    assert sorted(derived.prune(new)) == ["file-1", "file-2/0123456789abcdef"]
+    stray = derived.folder(new).with_name("left.pkl")  # a file, not a folder
+    stray.write_bytes(b"x")
+    assert sorted(derived.prune(new)) == ["file-1", "file-2/0123456789abcdef",
+                                          "file-2/left.pkl"]
+    assert not stray.exists() and not older_code.exists()
     assert derived.load(new, "f", ()) == 2 and derived.load(old, "f", ()) is None
 
 

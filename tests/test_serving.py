@@ -125,6 +125,30 @@ def test_no_full_garbage_collection_after_every_run():
     assert config.get_option("runner.postScriptGC") is False
 
 
+def test_the_kommune_list_is_sent_by_reference_once_the_browser_has_it(monkeypatch, tmp_path):
+    """The sidebar's region selectbox (every kommune) is large enough for Streamlit's
+    message cache with the project's config: a rerun sends a reference to the browser's
+    copy, not the list again."""
+    import tomllib
+
+    from streamlit import config
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_cache import populate_hash_if_needed
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config.get_option("global.minCachedMessageSize") == \
+        cfg["global"]["minCachedMessageSize"]
+    monkeypatch.setenv("KG_DB_PATH", str(tmp_path / "empty.duckdb"))  # built-in region list
+    sm.reset_store()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    box = at.sidebar.selectbox(key="_w_region")
+    assert len(box.options) >= 357
+    msg = ForwardMsg()
+    msg.delta.new_element.selectbox.CopyFrom(box.proto)
+    populate_hash_if_needed(msg)
+    assert msg.metadata.cacheable
+
+
 def test_upload_during_a_long_refresh_says_busy_instead_of_waiting(db, monkeypatch):
     """A refresh holds the writer lock for minutes; an upload in the app waits
     ``fetch.WRITER_WAIT_S`` for it, then says so in Norwegian and changes nothing."""

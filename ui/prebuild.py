@@ -51,34 +51,42 @@ def report_calls(store, code: str) -> list[tuple]:
             (staffing_report, (sel, sv.UNCHANGED, lang, ()))]
 
 
-@contextlib.contextmanager
+_OPEN: dict[tuple[str, str], object] = {}  # this process's store per (file, version)
+
+
 def _opened(file: str, version: str):
     """One store version's file, read-only, under its version id (published or about to
-    be: the refresh job prebuilds a new version before it publishes it)."""
+    be: the refresh job prebuilds a new version before it publishes it); opened once per
+    process, so what every region's report shares (``analysis.report.memo``: the
+    register, the KOSTRA groups, the country) is read once, not once per region."""
     from data_sources.store import Store
-    s = Store(file, read_only=True)
-    s.version = version
-    try:
-        yield s
-    finally:
-        s.close()
+    s = _OPEN.get((file, version))
+    if s is None or s.closed:
+        s = _OPEN[(file, version)] = Store(file, read_only=True)
+        s.version = version
+    return s
+
+
+def _close_all() -> None:
+    while _OPEN:
+        _OPEN.popitem()[1].close()
 
 
 def build_region(file: str, version: str, code: str) -> int:
     """Build and keep ``code``'s reports for ``version``; how many were kept."""
     from data_sources import derived
     from ui import data, render
+    s = _opened(file, version)
     n = 0
-    with _opened(file, version) as s:
-        for fn, args in report_calls(s, code):
-            name = data.fn_name(fn)
-            if derived.has(s, name, args):
-                n += 1
-                continue
-            report = fn(s, *args)
-            if not report.missing:
-                render.prepare(report)
-            n += derived.save(s, name, args, (), report)
+    for fn, args in report_calls(s, code):
+        name = data.fn_name(fn)
+        if derived.has(s, name, args):
+            n += 1
+            continue
+        report = fn(s, *args)
+        if not report.missing:
+            render.prepare(report)
+        n += derived.save(s, name, args, (), report)
     return n
 
 
@@ -113,17 +121,25 @@ def prebuild(db: str | Path | None = None, jobs: int = 1, force: bool = False,
     """Prebuild the reports of ``target(db)`` (``jobs`` processes); the number kept.
     Does nothing when that version's prebuild already finished (unless ``force``).
     ``regions``: only these region codes (the version is then not marked complete)."""
-    from data_sources import derived
-    from ui import data
     got = target(db)
     if got is None:
         return 0
     file, version = got
-    with _opened(file, version) as s:
-        if derived.is_complete(s) and not force:
-            return 0
-        derived.prune(s)
-        codes = list(regions) if regions else data._region_options(s)["code"].tolist()
+    try:
+        return _prebuild(file, version, jobs, force, progress, regions)
+    finally:
+        _close_all()
+
+
+def _prebuild(file: str, version: str, jobs: int, force: bool, progress,
+              regions: list[str] | None) -> int:
+    from data_sources import derived
+    from ui import data
+    s = _opened(file, version)
+    if derived.is_complete(s) and not force:
+        return 0
+    derived.prune(s)
+    codes = list(regions) if regions else data._region_options(s)["code"].tolist()
     chunks = [codes[i:i + 8] for i in range(0, len(codes), 8)]
     done = kept = 0
     with contextlib.ExitStack() as stack:
@@ -140,8 +156,7 @@ def prebuild(db: str | Path | None = None, jobs: int = 1, force: bool = False,
             if progress:
                 progress(done, len(codes))
     if not regions:
-        with _opened(file, version) as s:
-            derived.mark_complete(s, kept)
+        derived.mark_complete(s, kept)
     return kept
 
 
