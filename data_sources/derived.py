@@ -3,8 +3,9 @@
 A published store version never changes, so anything computed from it alone (a page's
 report for a kommune, its figures) can be computed once, by a job, and read by every app
 process and replica serving that version instead of being computed again per process.
-``python -m ui.prebuild`` (run by the refresh job after publishing, and by ``serve.py``
-when it starts) writes them; ``ui.data.shared`` reads them before computing.
+``python -m ui.prebuild`` (run by the refresh job on a new version before publishing it,
+and by ``serve.py`` when it starts) writes them; ``ui.data.shared`` reads them before
+computing.
 
 Layout: ``<store file>.derived/<version>/<code>/<key>.pkl`` next to the version's DuckDB
 file (``<name>.versions/v….duckdb.derived/v…/…``, or ``store.duckdb.derived/file-…/…`` for
@@ -104,6 +105,7 @@ def save(store, name: str, args: tuple, kwargs: tuple, obj) -> bool:
     d = folder(store)
     if d is None:
         return False
+    tmp = None
     try:
         d.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, suffix=".part")
@@ -114,12 +116,15 @@ def save(store, name: str, args: tuple, kwargs: tuple, obj) -> bool:
         return True
     except OSError:
         LOG.warning("cannot keep derived result in %s", d, exc_info=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         return False
 
 
 def mark_complete(store, count: int) -> None:
     d = folder(store)
     if d is not None:
+        d.mkdir(parents=True, exist_ok=True)
         (d / COMPLETE).write_text(f"{count}\n", encoding="utf-8")
 
 
