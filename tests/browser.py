@@ -35,16 +35,22 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 SHOTS = Path(os.environ.get("KG_SHOTS_DIR", "/tmp/kg-shots"))
 TIMEOUT_MS = int(os.environ.get("KG_BROWSER_TIMEOUT_MS", "180000"))
 
-# Counts finished script runs in window.__kgRuns (installed before any page script runs).
+# Counts finished script runs in window.__kgRuns (installed before any page script runs) and
+# logs every change of the script and connection state (time in ms since the page opened),
+# which a timed-out wait prints.
 _RUN_COUNTER = """
 window.__kgRuns = 0;
+window.__kgLog = [];
 new MutationObserver(ms => {
   for (const m of ms) {
-    if (m.target.getAttribute('data-test-script-state') === 'notRunning'
+    const now = m.target.getAttribute(m.attributeName);
+    window.__kgLog.push(Math.round(performance.now()) + ' ' + m.attributeName.slice(10)
+                        + ' ' + m.oldValue + '>' + now);
+    if (m.attributeName === 'data-test-script-state' && now === 'notRunning'
         && m.oldValue !== 'notRunning') window.__kgRuns++;
   }
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
+                      attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
 """
 _IDLE = """n => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -128,15 +134,48 @@ def runs(page) -> int:
 def wait_run(page, before: int, settle_ms: int = 300) -> None:
     """Wait until a script run after ``runs(page) == before`` has finished and the app is
     connected and idle; then ``settle_ms`` for charts drawn after the run."""
-    page.wait_for_function(_IDLE, arg=before, timeout=TIMEOUT_MS)
+    _wait(page, before, TIMEOUT_MS)
     if settle_ms:
         page.wait_for_timeout(settle_ms)
+
+
+def _wait(page, before: int, timeout: float) -> None:
+    from playwright.sync_api import TimeoutError as Timeout
+    try:
+        page.wait_for_function(_IDLE, arg=before, timeout=timeout)
+    except Timeout:
+        seen = page.evaluate("() => [window.__kgRuns, performance.now(), window.__kgLog]")
+        raise AssertionError(
+            f"no finished run after {before} within {timeout / 1000:.0f} s: runs={seen[0]}, "
+            f"now={seen[1]:.0f} ms, state changes (ms since open): {seen[2]}") from None
+
+
+def move_slider(page, slider, key: str, times: int = 1) -> None:
+    """Press ``key`` ``times`` on a focused slider and wait for the rerun it causes.
+
+    The press is checked in the widget itself (its ``aria-valuetext`` changes): a key
+    event the browser dropped before the slider could take it (a loaded machine, the page
+    still settling) is pressed again, up to three times, instead of waiting for a rerun
+    that was never asked for. The rerun must then finish within ``TIMEOUT_MS``."""
+    slider.focus()
+    before, shown = runs(page), slider.get_attribute("aria-valuetext")
+    for attempt in range(3):
+        for _ in range(times):
+            slider.press(key)
+        try:
+            page.wait_for_function("([el, v]) => el.getAttribute('aria-valuetext') !== v",
+                                   arg=[slider.element_handle(), shown], timeout=10_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise AssertionError(f"the slider ignored {key} three times (still {shown})")
+    wait_run(page, before)
 
 
 def wait_idle(page, timeout: float = TIMEOUT_MS, settle_ms: int = 300) -> None:
     """Wait until the page has finished a script run (after ``goto``: its first) and is
     idle and connected now."""
-    page.wait_for_function(_IDLE, arg=0, timeout=timeout)
+    _wait(page, 0, timeout)
     if settle_ms:
         page.wait_for_timeout(settle_ms)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import (chromium_page, needs_chromium, new_page, run_app, runs, shot,
-                           wait_idle, wait_run)
+from tests.browser import (chromium_page, move_slider, needs_chromium, new_page, run_app,
+                           shot, wait_idle)
 from tests.test_page_tjenester import make_store
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -39,12 +39,7 @@ def test_tjenester_in_chromium(server, page, tmp_path):
     assert page.get_by_text("For få plasser fra").count() == 1
     shot(page, "tjenester", tmp_path)
     # move the healthier-ageing slider with the keyboard: 0 → 2 years
-    slider = page.get_by_role("slider").nth(2)
-    slider.focus()
-    before = runs(page)
-    for _ in range(4):
-        slider.press("ArrowRight")
-    wait_run(page, before)
+    move_slider(page, page.get_by_role("slider").nth(2), "ArrowRight", times=4)
     page.get_by_text("sunnere aldring").first.wait_for()  # scenario named in the caption
     wait_idle(page)  # and any rerun still queued by the key presses is done
     page.get_by_text("i scenarioet").first.wait_for()
@@ -87,11 +82,7 @@ def test_first_session_of_a_fresh_server_keeps_the_region(page, tmp_path):
         nav = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
         assert any("Tjenester og kapasitet" in t for t in nav), nav
         assert not any(t.strip() in {"app", "tjenester"} for t in nav), nav
-        slider = page.get_by_role("slider").nth(0)
-        slider.focus()
-        before = runs(page)
-        slider.press("ArrowLeft")
-        wait_run(page, before)
+        move_slider(page, page.get_by_role("slider").nth(0), "ArrowLeft")
         assert page.get_by_role("heading", name="Tjenester og kapasitet – Bodø").count() == 1
         assert "region=1804" in page.url
 
