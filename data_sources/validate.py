@@ -127,8 +127,7 @@ class RegionCodes:
 
 
 def region_codes(store: Store | None = None) -> RegionCodes:
-    from .refresh import bundled_changes
-    from .regions_default import default_regions
+    from .regions_default import bundled_changes, default_regions
     cur = set(default_regions()["code"])
     changes = {c for ch in bundled_changes() for c in (ch["oldCode"], ch["newCode"])}
     if store is not None:

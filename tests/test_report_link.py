@@ -7,7 +7,7 @@ import pytest
 
 from analysis import report_link as rl
 from data_sources import catalog
-from data_sources.refresh import bundled_changes
+from data_sources.regions_default import bundled_changes
 from data_sources.regions import changes_frame
 from data_sources.regions_default import default_regions
 

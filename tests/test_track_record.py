@@ -9,7 +9,8 @@ import pytest
 
 from analysis import track_record as tr
 from data_sources import regions as regmod
-from data_sources.refresh import bundled_changes, codes_in_round
+from data_sources.refresh import codes_in_round
+from data_sources.regions_default import bundled_changes
 from data_sources.store import Store
 from tests.paths import shared
 

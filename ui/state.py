@@ -34,7 +34,7 @@ def _changes(s) -> pd.DataFrame:
     df = s.query("SELECT old_code, new_code, old_name, new_name, change_date FROM "
                  "region_changes")
     if df.empty:
-        from data_sources.refresh import bundled_changes
+        from data_sources.regions_default import bundled_changes
         from data_sources.regions import changes_frame
         df = changes_frame(bundled_changes())
     return df
