@@ -249,8 +249,9 @@ def test_page_shows_track_record(db_round, monkeypatch):
     assert_page_shows(at, report)
     assert "Hvor godt har framskrivingene truffet?" in [h.value for h in at.subheader]
     assert " ".join(report.section("treffsikkerhet").text[:2]) in [m.value for m in at.markdown]
-    # the 4 bands as one small-multiples figure, index, 2 track-record charts, pyramid
-    assert len(at.get("plotly_chart")) == 5
+    # the 4 bands as one small-multiples figure, index, pyramid, and the 2 track-record
+    # charts side by side in one figure
+    assert len(at.get("plotly_chart")) == 4
     reset_store()
 
 
@@ -282,6 +283,49 @@ def test_band_grid_is_the_four_band_charts_in_one_figure():
     assert sum(t.showlegend is not False for t in fig.data) == 3  # band, observed, projected
     titles = [a.text for a in fig.layout.annotations if a.text.startswith("<b>")]
     assert titles == [f"<b>Panel {k}</b>" for k in range(4)]
+
+
+def test_track_record_panels_side_by_side_keep_each_chart():
+    """The two track-record charts as one figure: each panel's lines unchanged on its own
+    axes, its title above it, each round listed once in the legend (hand-made data)."""
+    import pandas as pd
+
+    from analysis.report import Chart
+    from ui import charts, render
+    cs = []
+    for key, title, errs in (("treff_total", "Avvik i folketallet", [-0.1, -0.9]),
+                             ("treff_80", "Avvik i antallet 80 år og eldre", [1.6, 2.4])):
+        data = pd.DataFrame({"label": ["2020-framskrivingen"] * 2 + ["2022-framskrivingen"],
+                             "year": [2021, 2023, 2023], "value": [*errs, errs[1] / 2]})
+        cs.append(Chart(key, title, "lines", data, spec={"ytitle": "Avvik (%)"}))
+    fig = charts.side_by_side([render.figure(c) for c in cs], [c.title for c in cs])
+    assert [(t.name, t.xaxis, t.yaxis, list(t.y)) for t in fig.data] == [
+        ("2020-framskrivingen", "x", "y", [-0.1, -0.9]), ("2022-framskrivingen", "x", "y", [-0.45]),
+        ("2020-framskrivingen", "x2", "y2", [1.6, 2.4]), ("2022-framskrivingen", "x2", "y2", [1.2])]
+    assert [t.showlegend for t in fig.data] == [True, True, False, False]
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]  # side by side
+    assert fig.layout.yaxis2.title.text == "Avvik (%)"
+    assert [a.text for a in fig.layout.annotations] == [
+        "<b>Avvik i folketallet</b>", "<b>Avvik i antallet 80 år og eldre</b>"]
+    # an axis title needs room in the fixed margin (no automargin): the panels' margin
+    assert fig.layout.margin.l == charts.MARGIN_LEFT + charts.TITLE_ROOM
+
+
+def test_axes_have_fixed_margins_and_titles_beside_their_labels():
+    """Margins are set, not measured: no axis asks Plotly to measure its labels, the left
+    margin has room for a y title when there is one, and a title keeps a set distance."""
+    from ui import charts
+    plain = charts.layout_defaults()
+    titled = charts.layout_defaults({"yaxis2": {"title": {"text": "Alder"}}}, ytitle="Personer",
+                                    xtitle="År")
+    assert plain["margin"]["l"] == charts.MARGIN_LEFT
+    assert titled["margin"]["l"] == charts.MARGIN_LEFT + charts.TITLE_ROOM
+    assert titled["margin"]["b"] == charts.MARGIN_BOTTOM + charts.TITLE_ROOM
+    for layout in (plain, titled):
+        for k, axis in layout.items():
+            if k.startswith(("xaxis", "yaxis")):
+                assert axis["automargin"] is False and axis["title"]["standoff"] == 6, k
+    assert titled["yaxis2"]["title"]["text"] == "Alder"
 
 
 def test_markdown_table_escapes_and_aligns():

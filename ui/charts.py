@@ -76,6 +76,9 @@ def _arr(s) -> np.ndarray:
     return np.asarray(s, dtype=float)
 
 
+MARGIN_LEFT, MARGIN_BOTTOM, TITLE_ROOM = 80, 36, 26  # px: tick labels, and an axis title
+
+
 def layout_defaults(layout: dict | None = None, *, height: int = 420,
                     yformat: str = INT_FORMAT, xformat: str = "d", ytitle: str | None = None,
                     xtitle: str | None = None) -> dict:
@@ -83,19 +86,28 @@ def layout_defaults(layout: dict | None = None, *, height: int = 420,
     separators, font, legend below, explicit tick formats on every x/y axis present."""
     out = dict(layout or {})
     out.setdefault("template", TEMPLATE)
+    # Margins are fixed, wide enough for tick labels up to «−6 000 000» in FONT and an
+    # axis title, instead of measured (``automargin``): Plotly then lays a figure out once
+    # instead of measuring its labels and drawing again, which halves the time Chromium
+    # takes to draw one (Befolkning's three figures, Plotly alone: 276 → 128 ms). A legend
+    # below still makes room for itself.
     out.update(separators=PLOTLY_SEPARATORS, height=height, font=FONT, hovermode="x unified",
-               margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
-               paper_bgcolor="white",
+               margin=dict(l=MARGIN_LEFT + (TITLE_ROOM if ytitle else 0), r=24, t=40,
+                           b=MARGIN_BOTTOM + (TITLE_ROOM if xtitle else 0)),
+               plot_bgcolor="white", paper_bgcolor="white",
                legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
                            traceorder="normal"))
-    # automargin: room for tick labels and titles (Streamlit's theme set it; we draw
-    # without that theme)
-    xaxis = dict(tickformat=xformat, showgrid=False, title=dict(text=xtitle), automargin=True)
+    xaxis = dict(tickformat=xformat, showgrid=False, title=dict(text=xtitle), automargin=False)
     yaxis = dict(tickformat=yformat, gridcolor="#e5e5e5", zeroline=False,
-                 title=dict(text=ytitle), automargin=True)
+                 title=dict(text=ytitle), automargin=False)
     keys = [k for k in out if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]
     for k in set(keys) | {"xaxis", "yaxis"}:
         out[k] = {**(xaxis if k.startswith("x") else yaxis), **out.get(k, {})}
+        # a set standoff places an axis title beside its tick labels; without one (and
+        # without automargin) Plotly puts it at a fixed place that long labels run into
+        title = out[k].get("title")
+        if isinstance(title, dict):
+            out[k]["title"] = {"standoff": 6, **title}
     return out
 
 
@@ -208,8 +220,7 @@ def band_grid(panels: Sequence[tuple[pd.DataFrame, str]], base_year: int, *,
         r, c = divmod(i, 2)
         x0, y1 = c * (w + gap_x), 1 - r * (h + gap_y)
         layout[f"xaxis{sfx}"] = dict(domain=[x0, x0 + w], anchor=f"y{sfx}")
-        layout[f"yaxis{sfx}"] = dict(domain=[y1 - h, y1], anchor=f"x{sfx}", rangemode="tozero",
-                                     automargin=True)
+        layout[f"yaxis{sfx}"] = dict(domain=[y1 - h, y1], anchor=f"x{sfx}", rangemode="tozero")
         for t in traces:
             t.update(xaxis=f"x{sfx}", yaxis=f"y{sfx}", legendgroup=t["name"])
             if i:
@@ -224,7 +235,43 @@ def band_grid(panels: Sequence[tuple[pd.DataFrame, str]], base_year: int, *,
         layout["annotations"] += [note, head]
     out = layout_defaults(layout, height=height)
     out["legend"]["y"] = -0.06
-    out["margin"] = dict(l=10, r=30, t=50, b=10)
+    out["margin"] = dict(out["margin"], r=30, t=50)
+    return figure(data, out)
+
+
+def side_by_side(figs: Sequence[go.Figure], titles: Sequence[str], *,
+                 height: int = 340) -> go.Figure:
+    """Figures with one x and one y axis each, as panels of ONE figure side by side (each
+    its own y axis and its title above it, one legend: a trace name is listed once and
+    clicking it hides that line in every panel). One figure draws in less browser time
+    than several (``band_grid``)."""
+    n, gap = len(figs), 0.08
+    width = (1 - gap * (n - 1)) / n
+    data: list[dict] = []
+    layout: dict = {"annotations": []}
+    listed: set[str] = set()
+    for i, (fig, title) in enumerate(zip(figs, titles)):
+        d = fig.to_dict()
+        sfx = str(i + 1) if i else ""
+        x0 = i * (width + gap)
+        layout[f"xaxis{sfx}"] = {**d["layout"].get("xaxis", {}), "domain": [x0, x0 + width],
+                                 "anchor": f"y{sfx}"}
+        layout[f"yaxis{sfx}"] = {**d["layout"].get("yaxis", {}), "anchor": f"x{sfx}"}
+        for t in d["data"]:
+            name = t.get("name", "")
+            data.append({**t, "xaxis": f"x{sfx}", "yaxis": f"y{sfx}", "legendgroup": name,
+                         "showlegend": name not in listed})
+            listed.add(name)
+        layout["annotations"].append(dict(
+            text=f"<b>{title}</b>", x=0, y=1.0, xref=f"x{sfx} domain", yref="paper",
+            xanchor="left", yanchor="bottom", yshift=12, showarrow=False, font=dict(size=15)))
+    first = figs[0].to_dict()["layout"]
+    out = layout_defaults(layout, height=height,
+                          yformat=first.get("yaxis", {}).get("tickformat", INT_FORMAT))
+    for key in ("hovermode", "separators"):
+        if key in first:
+            out[key] = first[key]
+    out["margin"] = dict(first.get("margin", out["margin"]), r=30, t=50)  # room for titles
     return figure(data, out)
 
 

@@ -162,11 +162,28 @@ def shared_figure(c: Chart, year: int | None = None):
 
 
 def _grid_figure(cs: tuple[Chart, ...]):
-    """Band charts as small multiples in one figure, kept on the first chart."""
+    """Charts of one kind as panels of one figure, kept on the first chart: band charts as
+    small multiples (two per row), line charts side by side."""
     first = cs[0]
-    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.frozen(
-        charts.band_grid([(c.data, c.title) for c in cs], first.spec["base_year"],
-                         projected_name=first.spec["projected_name"])))
+
+    def build():
+        if first.kind == "band":
+            return charts.band_grid([(c.data, c.title) for c in cs], first.spec["base_year"],
+                                    projected_name=first.spec["projected_name"])
+        return charts.side_by_side([figure(c) for c in cs], [c.title for c in cs])
+    return _kept(first, ("grid", *(c.key for c in cs)), lambda: charts.frozen(build()))
+
+
+# Sections whose charts the pages draw as panels of one figure (``grid_block``), and the
+# kind their charts have: Befolkning's four age bands, and its two track-record charts.
+GRID_SECTIONS = {"utvikling": "band", "treffsikkerhet": "lines"}
+
+
+def drawn_as_grid(sec) -> bool:
+    """Does the page draw this section's charts as one figure?"""
+    kind = GRID_SECTIONS.get(sec.key)
+    return kind is not None and len(sec.items) > 1 and all(
+        isinstance(c, Chart) and c.kind == kind for c in sec.items)
 
 
 def pyramid_years(c: Chart) -> tuple[list[int], int]:
@@ -178,27 +195,28 @@ def pyramid_years(c: Chart) -> tuple[list[int], int]:
 
 def prepare(report: Report) -> None:
     """Build what the pages draw of ``report`` as a visitor first sees it (every figure,
-    the pyramid at its opening year, the band charts' small multiples, every table's
+    the pyramid at its opening year, the sections drawn as one figure, every table's
     Markdown) and keep it on the report's items, as drawing does: ``ui.prebuild`` keeps
     reports with their drawings. Anything a page draws that is not built here is built
     when first drawn, as without it."""
     for sec in report.sections:
-        bands = tuple(c for c in sec.items if isinstance(c, Chart) and c.kind == "band")
-        if bands:
-            _grid_figure(bands)
+        grid = drawn_as_grid(sec)
+        if grid:
+            _grid_figure(tuple(sec.items))
         for it in sec.items:
             if isinstance(it, Table):
                 _kept(it, "markdown", lambda t=it: _markdown_table(t.formatted()))
-            elif isinstance(it, Chart) and it.kind != "band":
+            elif isinstance(it, Chart) and not grid:
                 shared_figure(it, pyramid_years(it)[1] if it.kind == "pyramid" else None)
 
 
-def band_grid_block(report: Report, cs: tuple[Chart, ...], key: str) -> None:
-    """Band charts as small multiples in one figure (cheaper to draw than one figure
-    each), their shared source line once, and each chart's CSV/Excel downloads."""
+def grid_block(report: Report, sec, key: str) -> None:
+    """A section's charts as one figure (``drawn_as_grid``: cheaper to draw than one
+    figure each), their shared source line once, and each chart's CSV/Excel downloads."""
     from ui import export
-    assert all(c.kind == "band" for c in cs)
-    st.plotly_chart(_grid_figure(tuple(cs)), key=key,
+    assert drawn_as_grid(sec), sec.key
+    cs = tuple(sec.items)
+    st.plotly_chart(_grid_figure(cs), key=key,
                     config=PLOTLY_CONFIG, theme=charts.PLOTLY_THEME)
     for cap in dict.fromkeys(c.caption for c in cs):
         st.caption(cap)

@@ -46,7 +46,7 @@ def main() -> None:
     st.subheader(sec.title)
     for p in sec.text:
         st.caption(p)
-    render.band_grid_block(report, tuple(sec.items), "band_grid")
+    render.grid_block(report, sec, "band_grid")
 
     for key in ("vekstindeks", "pyramide"):
         sec = report.section(key)
@@ -79,8 +79,10 @@ def track_record(report) -> None:
     st.markdown(" ".join(sec.text[:n]))
     for p in sec.text[n:]:
         st.caption(p)
-    for col, c in zip(st.columns(2), sec.items):
-        with col:
+    if render.drawn_as_grid(sec):
+        render.grid_block(report, sec, "treff_grid")
+    else:
+        for c in sec.items:
             st.markdown(f"**{c.title}**")
             render.chart_block(report, c, c.key)
 

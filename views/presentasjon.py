@@ -38,8 +38,10 @@ def projector_figure(chart):
     fig = render.figure(chart, height=660, title=False)
     fig.update_layout(font=dict(size=24), legend=dict(font=dict(size=24)),
                       margin=dict(l=20, r=20, t=50, b=20))
-    fig.update_xaxes(tickfont=dict(size=22))
-    fig.update_yaxes(tickfont=dict(size=22), title_font=dict(size=24))
+    # large type: margins measured again (one chart per slide; the screen's fixed margins
+    # fit FONT's size only)
+    fig.update_xaxes(tickfont=dict(size=22), automargin=True)
+    fig.update_yaxes(tickfont=dict(size=22), title_font=dict(size=24), automargin=True)
     fig.update_annotations(font_size=24)
     order: dict[str, int] = {}  # one colour and dash per series name (panels share them)
     for tr in fig.data:
