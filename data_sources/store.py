@@ -307,8 +307,7 @@ _LOCK_POLL_S = 0.1
 def _arrow(frame: pd.DataFrame):
     """``frame`` as an Arrow table for DuckDB to insert: it reads categoricals as Arrow
     dictionary arrays about a third faster than as pandas categoricals (a full 14746: 17.8 M
-    rows in 4.4–4.9 s instead of 6.6–7.0 s, conversion 0.2 s; ``bench/import.py`` prints
-    both). NaN becomes NULL either way. A column Arrow cannot type (mixed Python objects)
+    rows in 3.2 s instead of 4.5 s, conversion 0.13 s; ``bench/import.py`` prints both). NaN becomes NULL either way. A column Arrow cannot type (mixed Python objects)
     goes in as the pandas frame, as before."""
     import pyarrow as pa
     try:
