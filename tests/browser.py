@@ -5,8 +5,8 @@ environment (e.g. KG_DB_PATH) and yields its URL; ``chromium_page()`` yields a P
 page in headless Chromium with the flags this machine needs. ``shot(page, name, tmp_path)``
 saves a screenshot under the test's tmp folder and a copy under /tmp/kg-shots for review.
 
-Waiting: pages count finished script runs (Streamlit's ``data-test-script-state`` on the
-app root going back to ``notRunning``). ``runs(page)`` before an action and
+Waiting: pages count finished script runs (the ``script_finished`` messages Streamlit's
+websocket delivers, see ``_RUN_COUNTER``). ``runs(page)`` before an action and
 ``wait_run(page, before)`` after it wait for exactly the rerun the action caused, however
 slow the machine; ``wait_idle(page)`` waits for the first run of a freshly opened page.
 Every wait uses ``TIMEOUT_MS`` (env ``KG_BROWSER_TIMEOUT_MS``), generous for a loaded
@@ -35,19 +35,44 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 SHOTS = Path(os.environ.get("KG_SHOTS_DIR", "/tmp/kg-shots"))
 TIMEOUT_MS = int(os.environ.get("KG_BROWSER_TIMEOUT_MS", "180000"))
 
-# Counts finished script runs in window.__kgRuns (installed before any page script runs) and
-# logs every change of the script and connection state (time in ms since the page opened),
-# which a timed-out wait prints.
+# Counts finished script runs in window.__kgRuns (installed before any page script runs):
+# every ForwardMsg ``script_finished`` (field 6) the page receives on Streamlit's websocket.
+# The app root's ``data-test-script-state`` is not enough: when a loaded browser handles a
+# whole run's messages in one batch, React renders running → notRunning as no change, and
+# a run that happened is never seen (CI timed out so, once in ~5 suites). Every change of
+# the script and connection state is still logged (time in ms since the page opened), and
+# a timed-out wait prints that log.
 _RUN_COUNTER = """
 window.__kgRuns = 0;
 window.__kgLog = [];
+const finished = b => {  // a top-level field 6 (script_finished) in a ForwardMsg
+  let i = 0;
+  const varint = () => { let v = 0, k = 1, x;
+    do { x = b[i++]; v += (x & 0x7f) * k; k *= 128; } while (x & 0x80 && i < b.length);
+    return v; };
+  while (i < b.length) {
+    const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+    if (field === 6 && wire === 0) return true;
+    if (wire === 0) varint(); else if (wire === 1) i += 8; else if (wire === 5) i += 4;
+    else if (wire === 2) { const n = varint(); i += n; } else return false;
+  }
+  return false;
+};
+const count = data => {
+  if (data instanceof ArrayBuffer) { if (finished(new Uint8Array(data))) window.__kgRuns++; }
+  else if (data instanceof Blob) data.arrayBuffer().then(count);
+};
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener('message', ev => count(ev.data));
+  }
+};
 new MutationObserver(ms => {
   for (const m of ms) {
-    const now = m.target.getAttribute(m.attributeName);
     window.__kgLog.push(Math.round(performance.now()) + ' ' + m.attributeName.slice(10)
-                        + ' ' + m.oldValue + '>' + now);
-    if (m.attributeName === 'data-test-script-state' && now === 'notRunning'
-        && m.oldValue !== 'notRunning') window.__kgRuns++;
+                        + ' ' + m.oldValue + '>' + m.target.getAttribute(m.attributeName));
   }
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state', 'data-test-connection-state']});

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import (chromium_page, move_slider, needs_chromium, new_page, run_app,
-                           shot, wait_idle)
+                           runs, shot, wait_idle)
 from tests.test_page_tjenester import make_store
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -78,6 +78,7 @@ def test_first_session_of_a_fresh_server_keeps_the_region(page, tmp_path):
         page = new_page(page.context.browser)
         page.goto(f"{url}/tjenester?region=1804&alt=MMMM&aar=2040")
         wait_idle(page)
+        assert runs(page) == 1  # the run counter sees exactly the first run (browser.py)
         page.get_by_role("heading", name="Tjenester og kapasitet – Bodø").wait_for()
         nav = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
         assert any("Tjenester og kapasitet" in t for t in nav), nav
