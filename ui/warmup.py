@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import gzip
 import importlib
 import logging
 import threading
@@ -277,9 +278,12 @@ class Preload:
         async def rewrite(message):
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers") or [])
+                # browsers ask for gzip and get the HTML compressed: opened, tagged and
+                # compressed again (8 KB); any other encoding passes through as it is
+                encoding = headers.get(b"content-encoding")
                 html = headers.get(b"content-type", b"").startswith(b"text/html") \
-                    and b"content-encoding" not in headers
-                state.update(start=message, html=html, body=[])
+                    and encoding in (None, b"gzip")
+                state.update(start=message, html=html, body=[], gzip=encoding == b"gzip")
                 if not html:
                     await send(message)
                 return
@@ -289,7 +293,12 @@ class Preload:
             state["body"].append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = b"".join(state["body"]).replace(b"</head>", self.tag + b"</head>", 1)
+            body = b"".join(state["body"])
+            if state["gzip"]:
+                body = gzip.compress(gzip.decompress(body).replace(
+                    b"</head>", self.tag + b"</head>", 1))
+            else:
+                body = body.replace(b"</head>", self.tag + b"</head>", 1)
             start = dict(state["start"])
             start["headers"] = [(k, str(len(body)).encode() if k == b"content-length" else v)
                                 for k, v in state["start"].get("headers") or []]
