@@ -166,7 +166,8 @@ def test_the_middleware_starts_one_prefetch_per_befolkning_link(monkeypatch, tmp
 
 def test_the_page_html_preloads_plotly_and_everything_else_passes_through():
     """``warmup.Preload`` adds one ``modulepreload`` of Streamlit's Plotly chart module (a
-    file that exists) to a page's HTML, with its length; other responses are untouched."""
+    file that exists) and an import that runs it to a page's HTML, with its length; other
+    responses are untouched."""
     import asyncio
 
     import streamlit
@@ -197,9 +198,13 @@ def test_the_page_html_preloads_plotly_and_everything_else_passes_through():
     headers, body = get(warmup.Preload(app_serving(page, b"text/html; charset=utf-8")),
                         "/befolkning")
     tags = re.findall(rb'<link rel="modulepreload" href="\./(static/js/PlotlyChart\.[^"]+)">'
-                      rb"</head>", body)
-    assert len(tags) == 1 and body.replace(b"<link rel=\"modulepreload\" href=\"./"
-                                           + tags[0] + b"\">", b"") == page
+                      rb'<script type="module">import\("\./(static/js/PlotlyChart\.[^"]+)"\)'
+                      rb"</script></head>", body)
+    assert len(tags) == 1 and tags[0][0] == tags[0][1]  # fetched, then run, one module
+    added = (b'<link rel="modulepreload" href="./' + tags[0][0] + b'">'
+             b'<script type="module">import("./' + tags[0][0] + b'")</script>')
+    assert body.replace(added, b"") == page
+    tags = [tags[0][0]]
     assert (Path(streamlit.__file__).parent / "static" / tags[0].decode()).is_file()
     assert headers[b"content-length"] == str(len(body)).encode()
     # what a browser gets: the HTML gzip-compressed (it asks for it), tagged all the same

@@ -257,15 +257,19 @@ def _plotly_chunk() -> str | None:
 class Preload:
     """ASGI middleware: every page's HTML asks the browser to fetch and compile Streamlit's
     Plotly chart code (one 4.7 MB module) while Streamlit's own code starts
-    (``<link rel="modulepreload">``, as the page does for its other modules). Without it the
-    browser asks for that module only when the first chart arrives over the websocket, and a
-    cold browser then spends seconds fetching and compiling it before it draws anything.
+    (``<link rel="modulepreload">``, as the page does for its other modules), and to run it
+    (an ``import()``) while the first script run is on the server, when the browser has
+    nothing else to do. Without it the browser asks for that module only when the first
+    chart arrives over the websocket, and a cold browser then spends seconds fetching,
+    compiling and running it before it draws anything (a cold Befolkning link: first chart
+    2.97 s after the health check with both, 3.11 s with the preload alone).
     Responses other than the page's HTML pass through untouched."""
 
     def __init__(self, app):
         self.app = app
         href = _plotly_chunk()
-        self.tag = f'<link rel="modulepreload" href="{href}">'.encode() if href else b""
+        self.tag = (f'<link rel="modulepreload" href="{href}">'
+                    f'<script type="module">import("{href}")</script>').encode() if href else b""
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "") if scope["type"] == "http" else ""
